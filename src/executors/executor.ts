@@ -1,0 +1,97 @@
+import type { JobSpec } from '../protocol/job-spec.js';
+
+/**
+ * The stages of a job, in GitLab Runner's names and order (shared/reference/gitlab-runner.md
+ * §2.2). The job runner owns the order; executors only run the script they are given.
+ */
+export type Stage =
+  | 'prepare_script'
+  | 'get_sources'
+  | 'restore_cache'
+  | 'download_artifacts'
+  | 'step_script'
+  | 'after_script'
+  | 'archive_cache'
+  | 'archive_cache_on_failure'
+  | 'upload_artifacts_on_success'
+  | 'upload_artifacts_on_failure'
+  | 'cleanup_file_variables';
+
+/** Stages that run the user's commands in the job image; the others run in a helper context. */
+export const USER_STAGES: ReadonlySet<Stage> = new Set(['step_script', 'after_script']);
+
+/**
+ * Where an executor writes the job log. Runner messages use the tone methods (GitLab's colours
+ * and `ESC[0K` framing are applied by the implementation); container output goes to `output`
+ * untouched. Implementations mask secrets; callers never need to.
+ */
+export interface JobLog {
+  /** A plain runner line, e.g. `Using Docker executor with image busybox ...`. */
+  plain(text: string): void;
+  /** A green runner line, e.g. `Job succeeded`. */
+  info(text: string): void;
+  /** `WARNING: <text>` in yellow. */
+  warning(text: string): void;
+  /** `ERROR: <text>` in red. */
+  error(text: string): void;
+  /** Raw bytes from a container or process (stdout and stderr alike). */
+  output(chunk: string): void;
+}
+
+export interface PrepareOptions {
+  readonly job: JobSpec;
+  readonly log: JobLog;
+  /** Aborted on cancel or timeout: everything long-running must stop promptly. */
+  readonly signal: AbortSignal;
+  /**
+   * The project directory on this machine to check out from (local runs), or undefined when the
+   * sources come from `job.git_info.repo_url` (runner runs).
+   */
+  readonly localRepository?: LocalRepository;
+}
+
+export interface LocalRepository {
+  /** Absolute path of the repository's work tree on this machine. */
+  readonly path: string;
+  /** Include uncommitted changes (`dockhand exec --dirty`). */
+  readonly dirty: boolean;
+}
+
+export interface ExecutorCommand {
+  readonly stage: Stage;
+  /** The whole stage script (bash/sh), fed to the shell on stdin, as GitLab Runner does. */
+  readonly script: string;
+  readonly signal: AbortSignal;
+}
+
+export interface CommandResult {
+  /** Exit code of the stage's shell (or of the image entrypoint when it ignores the shell). */
+  readonly exitCode: number;
+}
+
+/**
+ * Runs one job's stages. Created by a provider for one job; never reused for another job.
+ */
+export interface Executor {
+  /**
+   * Prepares the environment: checks policies, pulls images, creates networks and volumes, starts
+   * services, puts the sources in place. Blocks until ready; honours `signal`. Throws a
+   * DockhandError (with a FailureReason) when the job cannot run.
+   */
+  prepare(options: PrepareOptions): Promise<void>;
+  /** Runs one stage script to completion. Blocks; honours `command.signal` (stops the stage). */
+  run(command: ExecutorCommand): Promise<CommandResult>;
+  /**
+   * Removes everything this executor created (containers, networks, temporary volumes, files).
+   * Idempotent, never throws, safe to call after a failed or partial prepare.
+   */
+  cleanup(): Promise<void>;
+}
+
+/** Makes executors of one kind. Registered explicitly in src/cli/wiring.ts. */
+export interface ExecutorProvider {
+  /** The config.toml executor name: `shell`, `docker`, `docker+machine`. */
+  readonly name: string;
+  /** A fresh executor for one job. Does not block. */
+  create(): Executor;
+}
