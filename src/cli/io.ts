@@ -27,13 +27,37 @@ export function processIo(): CliIo {
   };
 }
 
-/** An operator logger on stderr; progress lines overwrite each other only on a TTY. */
-export function stderrLogger(io: CliIo): Logger {
+/** Progress lines on a non-TTY are thinned to one every few seconds, so CI logs stay readable. */
+const PROGRESS_INTERVAL_MS = 3000;
+
+/**
+ * An operator logger on stderr. On a TTY a progress line overwrites the previous one; elsewhere
+ * progress is printed at most every few seconds (and always before the next real message).
+ */
+export function stderrLogger(io: CliIo, now: () => number = Date.now): Logger {
   const color = io.color;
+  let lastProgressAt = 0;
+  let pendingOverwrite = false;
+  const line = (text: string) => {
+    if (pendingOverwrite) io.stderr('\r\x1b[K');
+    pendingOverwrite = false;
+    io.stderr(`${text}\n`);
+  };
   return {
-    info: (message) => io.stderr(`${message}\n`),
-    warn: (message) => io.stderr(`${paint('warning', `WARNING: ${message}`, color)}\n`),
-    error: (message) => io.stderr(`${paint('error', `ERROR: ${message}`, color)}\n`),
-    progress: (message) => io.stderr(`${paint('dim', message, color)}\n`),
+    info: (message) => line(message),
+    warn: (message) => line(paint('warning', `WARNING: ${message}`, color)),
+    error: (message) => line(paint('error', `ERROR: ${message}`, color)),
+    progress: (message) => {
+      if (io.isTty) {
+        const width = 100;
+        const text = message.length > width ? `${message.slice(0, width - 1)}…` : message;
+        io.stderr(`\r\x1b[K${paint('dim', text, color)}`);
+        pendingOverwrite = true;
+        return;
+      }
+      if (now() - lastProgressAt < PROGRESS_INTERVAL_MS) return;
+      lastProgressAt = now();
+      io.stderr(`${message}\n`);
+    },
   };
 }

@@ -4,14 +4,27 @@ import type { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { EnvironmentError } from '../core/errors.js';
 import type {
+  AttachedStreams,
   BuildOptions,
+  ContainerInfo,
+  ContainerSpec,
   Engine,
   ImageSummary,
   ImportOptions,
+  LogsOptions,
+  ManagedResource,
+  NetworkSpec,
+  OutputSink,
   ProgressListener,
+  PullOptions,
+  TarStream,
+  VolumeSpec,
 } from './engine.js';
+import * as containers from './dockerode-containers.js';
+import * as resources from './dockerode-resources.js';
 import { describeEndpoint, type EngineEndpoint } from './endpoint.js';
 import { consumeProgress } from './progress-stream.js';
+import { engineMessage, statusOf } from './engine-errors.js';
 
 function dockerOptions(endpoint: EngineEndpoint): Docker.DockerOptions {
   if (endpoint.kind === 'unix') return { socketPath: endpoint.socketPath };
@@ -28,29 +41,22 @@ function dockerOptions(endpoint: EngineEndpoint): Docker.DockerOptions {
   };
 }
 
-interface DockerErrorShape {
-  readonly statusCode?: number;
-  readonly json?: { readonly message?: string } | null;
-  readonly message?: string;
-}
-
-/** The engine's own message from a dockerode error, without stack or request details. */
-export function engineMessage(error: unknown): string {
-  const shape = error as DockerErrorShape;
-  return (shape.json?.message ?? shape.message ?? String(error)).trim();
-}
-
-export function statusOf(error: unknown): number | undefined {
-  return (error as DockerErrorShape).statusCode;
-}
+export { engineMessage, statusOf } from './engine-errors.js';
 
 /** The Engine over Docker's HTTP API, through dockerode. */
 export class DockerodeEngine implements Engine {
   /** Exposed to other files of src/engine only (container and network operations). */
   readonly docker: Docker;
 
+  readonly reachesContainerIps: boolean;
+
   constructor(readonly endpoint: EngineEndpoint) {
     this.docker = new Docker(dockerOptions(endpoint));
+    // A rootless engine's socket lives under /run/user/<uid>; its bridges sit in another netns.
+    this.reachesContainerIps =
+      process.platform === 'linux' &&
+      endpoint.kind === 'unix' &&
+      !endpoint.socketPath.startsWith('/run/user/');
   }
 
   async ping(signal?: AbortSignal): Promise<void> {
@@ -135,6 +141,74 @@ export class DockerodeEngine implements Engine {
   async tagImage(source: string, target: string): Promise<void> {
     const [repo, tag] = splitTag(target);
     await this.docker.getImage(source).tag({ repo, tag });
+  }
+
+  pullImage(ref: string, options: PullOptions, onProgress?: ProgressListener): Promise<void> {
+    return resources.pullImage(this.docker, ref, options, onProgress);
+  }
+
+  createContainer(spec: ContainerSpec): Promise<string> {
+    return containers.createContainer(this.docker, spec);
+  }
+
+  attachContainer(id: string, sink: OutputSink): Promise<AttachedStreams> {
+    return containers.attachContainer(this.docker, id, sink);
+  }
+
+  startContainer(id: string): Promise<void> {
+    return containers.startContainer(this.docker, id);
+  }
+
+  waitContainer(id: string, signal?: AbortSignal): Promise<number> {
+    return containers.waitContainer(this.docker, id, signal);
+  }
+
+  stopContainer(id: string, graceSeconds: number): Promise<void> {
+    return containers.stopContainer(this.docker, id, graceSeconds);
+  }
+
+  killContainer(id: string, signal?: string): Promise<void> {
+    return containers.killContainer(this.docker, id, signal);
+  }
+
+  removeContainer(id: string): Promise<void> {
+    return containers.removeContainer(this.docker, id);
+  }
+
+  containerLogs(id: string, options?: LogsOptions): Promise<string> {
+    return containers.containerLogs(this.docker, id, options);
+  }
+
+  inspectContainer(id: string): Promise<ContainerInfo | undefined> {
+    return containers.inspectContainer(this.docker, id);
+  }
+
+  putArchive(id: string, path: string, tar: TarStream): Promise<void> {
+    return containers.putArchive(this.docker, id, path, tar);
+  }
+
+  createNetwork(spec: NetworkSpec): Promise<string> {
+    return resources.createNetwork(this.docker, spec);
+  }
+
+  removeNetwork(idOrName: string): Promise<void> {
+    return resources.removeNetwork(this.docker, idOrName);
+  }
+
+  connectNetwork(network: string, container: string, aliases?: readonly string[]): Promise<void> {
+    return resources.connectNetwork(this.docker, network, container, aliases);
+  }
+
+  createVolume(spec: VolumeSpec): Promise<string> {
+    return resources.createVolume(this.docker, spec);
+  }
+
+  removeVolume(name: string): Promise<void> {
+    return resources.removeVolume(this.docker, name);
+  }
+
+  listByLabels(labels: readonly string[]): Promise<ManagedResource[]> {
+    return resources.listByLabels(this.docker, labels);
   }
 
   private async requireImageId(ref: string): Promise<string> {

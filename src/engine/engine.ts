@@ -1,4 +1,18 @@
 import type { Readable } from 'node:stream';
+import type {
+  AttachedStreams,
+  ContainerInfo,
+  ContainerSpec,
+  LogsOptions,
+  ManagedResource,
+  NetworkSpec,
+  OutputSink,
+  PullOptions,
+  TarStream,
+  VolumeSpec,
+} from './container-types.js';
+
+export type * from './container-types.js';
 
 /** Progress of a long engine operation (pull, build, import), one human-readable line at a time. */
 export type ProgressListener = (line: string) => void;
@@ -35,6 +49,11 @@ export interface BuildOptions {
  * are passed in, never fetched from a module-level singleton. Only src/engine knows dockerode.
  */
 export interface Engine {
+  /**
+   * True when this process can open TCP connections to container IPs on the engine's bridge
+   * networks (a local, rootful engine on Linux). Remote and rootless engines: false.
+   */
+  readonly reachesContainerIps: boolean;
   /** Resolves when the engine answers `/_ping`; rejects with EnvironmentError otherwise. */
   ping(signal?: AbortSignal): Promise<void>;
   /** `{ version, apiVersion, os, arch }` of the daemon. */
@@ -55,4 +74,58 @@ export interface Engine {
   ): Promise<string>;
   /** `docker tag`. */
   tagImage(source: string, target: string): Promise<void>;
+
+  /**
+   * `docker pull`. Blocks until the image is there; rejects with EnvironmentError on an in-band
+   * or HTTP error. Honours `options.signal` (the request is aborted). Never logs credentials.
+   */
+  pullImage(ref: string, options: PullOptions, onProgress?: ProgressListener): Promise<void>;
+
+  /** `docker create`. Returns the container id. Not idempotent (names must be unique). */
+  createContainer(spec: ContainerSpec): Promise<string>;
+  /**
+   * Attaches to stdin/stdout/stderr before start (hijacked connection, output demultiplexed into
+   * `sink`). Resolves once the connection is established. Call once per start.
+   */
+  attachContainer(id: string, sink: OutputSink): Promise<AttachedStreams>;
+  /** `docker start`. Starting a running container is a no-op (idempotent). */
+  startContainer(id: string): Promise<void>;
+  /**
+   * Blocks until the container is not running and returns its exit code. Rejects when `signal`
+   * aborts (the container keeps running: stop it separately).
+   */
+  waitContainer(id: string, signal?: AbortSignal): Promise<number>;
+  /** `docker stop -t grace`: SIGTERM, then SIGKILL after `graceSeconds`. Idempotent. */
+  stopContainer(id: string, graceSeconds: number): Promise<void>;
+  /** `docker kill`. A container that is not running is ignored (idempotent). */
+  killContainer(id: string, signal?: string): Promise<void>;
+  /** `docker rm -f -v`. A missing container is ignored (idempotent). */
+  removeContainer(id: string): Promise<void>;
+  /** Combined stdout and stderr logs as text. */
+  containerLogs(id: string, options?: LogsOptions): Promise<string>;
+  /** `docker inspect`; undefined when the container does not exist. */
+  inspectContainer(id: string): Promise<ContainerInfo | undefined>;
+  /**
+   * Extracts a tar stream at `path` inside a created (not necessarily started) container; the
+   * path may be inside a mounted volume. Blocks until the engine has read the whole stream.
+   */
+  putArchive(id: string, path: string, tar: TarStream): Promise<void>;
+
+  /** `docker network create`; returns its id. */
+  createNetwork(spec: NetworkSpec): Promise<string>;
+  /** `docker network rm`; missing networks are ignored (idempotent). */
+  removeNetwork(idOrName: string): Promise<void>;
+  /** `docker network connect --alias …`. */
+  connectNetwork(network: string, container: string, aliases?: readonly string[]): Promise<void>;
+
+  /** `docker volume create`; returns the volume name. Creating an existing name is a no-op. */
+  createVolume(spec: VolumeSpec): Promise<string>;
+  /** `docker volume rm -f`; missing volumes are ignored (idempotent). */
+  removeVolume(name: string): Promise<void>;
+
+  /**
+   * Containers (running or not), networks and volumes carrying every label of `labels`
+   * (`key=value`, or `key` alone for "has the label").
+   */
+  listByLabels(labels: readonly string[]): Promise<ManagedResource[]>;
 }

@@ -1,0 +1,142 @@
+import type { JobSpec, JobVariable } from '../protocol/job-spec.js';
+import { getSourcesBody } from './git-sources.js';
+import { notice, quote } from './shell-words.js';
+import type { StageName } from './stages.js';
+import { isShellName } from './variables.js';
+
+/** `CI_JOB_STATUS` as the scripts see it: `running`, then the outcome for after_script. */
+export type JobStatus = 'running' | 'success' | 'failed' | 'canceled';
+
+/** What a stage script needs besides the job. */
+export interface StageScriptOptions {
+  /** The effective, expanded variables (src/script/variables.ts `effectiveVariables`). */
+  readonly variables: readonly JobVariable[];
+  /** `CI_JOB_STATUS` for this stage; `running` unless this is after_script. */
+  readonly jobStatus?: JobStatus;
+  /** config.toml `debug_trace_disabled`: ignore `CI_DEBUG_TRACE`. */
+  readonly debugTraceDisabled?: boolean;
+  /** The runner's host name, printed by prepare_script (`Running on <container> via <host>...`). */
+  readonly runnerHost?: string;
+}
+
+/**
+ * The prelude every stage script starts with: stop at the first failing command (and at failing
+ * pipeline members where the shell supports pipefail: bash and busybox do, old dash does not),
+ * and allow `>` to overwrite.
+ */
+const PRELUDE = [
+  'if (set -o pipefail) 2>/dev/null; then set -o pipefail; fi',
+  'set -o errexit',
+  'set +o noclobber',
+];
+
+function stepScript(job: JobSpec, name: string): readonly string[] {
+  const step = job.steps.find((s) => s.name === name);
+  return (step?.script ?? []).filter((line) => line.trim() !== '');
+}
+
+/** `$ cmd`, or `$ <first line> # collapsed multi-line command` for a multi-line command. */
+export function commandEcho(command: string): string {
+  const trimmed = command.trim();
+  const newline = trimmed.indexOf('\n');
+  return newline < 0
+    ? `$ ${trimmed}`
+    : `$ ${trimmed.slice(0, newline).trimEnd()} # collapsed multi-line command`;
+}
+
+function userCommands(commands: readonly string[]): string[] {
+  return commands.flatMap((command) => [notice(commandEcho(command)), command.trim()]);
+}
+
+/**
+ * Exports every variable. Plain values are single-quoted (no expansion in the shell: expansion
+ * already happened in the runner). File variables are written to `$RUNNER_TEMP_PROJECT_DIR/<KEY>`
+ * and the variable holds that path. Names a shell cannot export are skipped rather than aborting
+ * the script.
+ */
+export function exportVariables(variables: readonly JobVariable[], jobStatus: JobStatus): string[] {
+  const usable = variables.filter((v) => isShellName(v.key) && v.key !== 'CI_JOB_STATUS');
+  const plain = usable.filter((v) => !v.file);
+  const files = usable.filter((v) => v.file);
+  const lines = plain.map((v) => `export ${v.key}=${quote(v.value)}`);
+  lines.push(`export CI_JOB_STATUS=${quote(jobStatus)}`);
+  if (files.length > 0) {
+    lines.push('mkdir -p "$RUNNER_TEMP_PROJECT_DIR"');
+    for (const v of files) {
+      lines.push(`printf '%s' ${quote(v.value)} > "$RUNNER_TEMP_PROJECT_DIR/${v.key}"`);
+      lines.push(`export ${v.key}="$RUNNER_TEMP_PROJECT_DIR/${v.key}"`);
+    }
+  }
+  return lines;
+}
+
+function debugTrace(options: StageScriptOptions): boolean {
+  if (options.debugTraceDisabled === true) return false;
+  const value = options.variables.findLast((v) => v.key === 'CI_DEBUG_TRACE')?.value;
+  return value === 'true' || value === '1';
+}
+
+/** The stage-specific commands, or undefined when the stage has nothing to do. */
+function stageBody(
+  job: JobSpec,
+  stage: StageName,
+  options: StageScriptOptions,
+): string[] | undefined {
+  switch (stage) {
+    case 'prepare_script': {
+      const via = options.runnerHost === undefined ? '' : ` via ${options.runnerHost}`;
+      return [
+        `printf '%s\\n' "Running on $(hostname 2>/dev/null || cat /etc/hostname)${via.replace(/["\\$`]/g, '\\$&')}..."`,
+      ];
+    }
+    case 'get_sources':
+      return getSourcesBody(job, options.variables);
+    case 'step_script': {
+      const commands = stepScript(job, 'script');
+      return commands.length === 0 ? undefined : ['cd "$CI_PROJECT_DIR"', ...userCommands(commands)];
+    }
+    case 'after_script': {
+      const commands = stepScript(job, 'after_script');
+      return commands.length === 0
+        ? undefined
+        : [
+            'cd "$CI_PROJECT_DIR"',
+            notice('Running after script...'),
+            ...userCommands(commands),
+          ];
+    }
+    case 'cleanup_file_variables':
+      return ['rm -rf "$RUNNER_TEMP_PROJECT_DIR"'];
+    case 'restore_cache':
+    case 'download_artifacts':
+    case 'archive_cache':
+    case 'archive_cache_on_failure':
+    case 'upload_artifacts_on_success':
+    case 'upload_artifacts_on_failure':
+      // Caches and artifacts are not implemented yet: these stages have nothing to do.
+      return undefined;
+  }
+}
+
+/**
+ * The whole script of one stage, as GitLab Runner's bash shell generates it, to be fed to
+ * `bash` or busybox `sh` on stdin. Returns undefined when the stage has nothing to do (no
+ * section is printed for it).
+ *
+ * The body is wrapped in `: | eval '…'`: the shell has read the whole body before running any
+ * of it, and the user's commands get an empty stdin instead of the rest of the script.
+ */
+export function stageScript(
+  job: JobSpec,
+  stage: StageName,
+  options: StageScriptOptions,
+): string | undefined {
+  const body = stageBody(job, stage, options);
+  if (body === undefined) return undefined;
+  const lines = [
+    ...(debugTrace(options) ? ['set -o xtrace'] : []),
+    ...exportVariables(options.variables, options.jobStatus ?? 'running'),
+    ...body,
+  ];
+  return [...PRELUDE, `: | eval ${quote(`${lines.join('\n')}\n`)}`, 'exit 0', ''].join('\n');
+}
