@@ -45,15 +45,10 @@ function startOf(node: AST.HasLocs): Position {
 }
 
 function scalarKind(node: AST.TOMLValue): ScalarKind {
-  switch (node.kind) {
-    case 'string':
-    case 'integer':
-    case 'float':
-    case 'boolean':
-      return node.kind;
-    default:
-      return 'datetime';
-  }
+  const kind = node.kind;
+  return kind === 'string' || kind === 'integer' || kind === 'float' || kind === 'boolean'
+    ? kind
+    : 'datetime';
 }
 
 class LocationIndex {
@@ -87,7 +82,8 @@ class LocationIndex {
     const keys = getStaticTOMLValue(kv.key);
     const at = startOf(kv.key);
     // Dotted keys (`a.b = 1`) open implicit tables at the key's position.
-    for (let i = 1; i < keys.length; i += 1) this.record([...base, ...keys.slice(0, i)], at, 'table');
+    for (let i = 1; i < keys.length; i += 1)
+      this.record([...base, ...keys.slice(0, i)], at, 'table');
     this.recordContent([...base, ...keys], at, kv.value);
   }
 

@@ -129,38 +129,46 @@ const SAMPLE: Readonly<Record<ValueKind, string>> = {
 };
 
 function renderDefault(value: DefaultValue): string {
-  return Array.isArray(value) || typeof value === 'string'
-    ? JSON.stringify(value)
-    : String(value as number | boolean);
+  return Array.isArray(value) || typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
+
+/** What to suggest writing: the user's own value unquoted when that fits, else a sample. */
+const UNQUOTED: Partial<Record<ValueKind, RegExp>> = {
+  integer: /^-?\d+$/,
+  seconds: /^-?\d+$/,
+  float: /^-?\d+(\.\d+)?$/,
+};
 
 /** What to suggest writing: the user's own value unquoted when that fits, else a sample. */
 function sampleFor(kind: ValueKind, value: unknown, fallback: DefaultValue | undefined): string {
   if (typeof value === 'string') {
     const trimmed = value.trim();
-    if ((kind === 'integer' || kind === 'seconds') && /^-?\d+$/.test(trimmed)) return trimmed;
-    if (kind === 'float' && /^-?\d+(\.\d+)?$/.test(trimmed)) return trimmed;
-    if (kind === 'boolean' && /^(true|false)$/.test(trimmed)) return trimmed;
+    if (UNQUOTED[kind]?.test(trimmed) === true) return trimmed;
     if (kind === 'string-list' || kind === 'string-or-list') return JSON.stringify([value]);
   }
   if (kind === 'string' && (typeof value === 'number' || typeof value === 'boolean')) {
     return JSON.stringify(String(value));
   }
-  if (fallback !== undefined && !(Array.isArray(fallback) && fallback.length === 0)) {
-    return renderDefault(fallback);
-  }
-  return SAMPLE[kind];
+  const emptyList = Array.isArray(fallback) && fallback.length === 0;
+  return fallback !== undefined && !emptyList ? renderDefault(fallback) : SAMPLE[kind];
 }
 
 function fail(kind: ValueKind, name: string, value: unknown, fallback?: DefaultValue): KindCheck {
-  return {
-    ok: false,
-    expected: EXPECTED[kind],
-    hint: `write ${name} = ${sampleFor(kind, value, fallback)}`,
-  };
+  const sample = sampleFor(kind, value, fallback);
+  let hint = `write ${name} = ${sample}`;
+  if (kind === 'boolean') hint = `write ${name} = true or ${name} = false, without quotes`;
+  else if (typeof value === 'string' && sample === value.trim()) hint += ' (without quotes)';
+  return { ok: false, expected: EXPECTED[kind], hint };
 }
 
 const ok = (value: unknown): KindCheck => ({ ok: true, value });
+
+type Checker = (
+  name: string,
+  value: unknown,
+  written: Written,
+  fallback?: DefaultValue,
+) => KindCheck;
 
 function checkDuration(name: string, value: unknown, written: Written): KindCheck {
   if (written === 'integer') return ok(Number(value) / 1e6); // Go reads an integer as nanoseconds.
@@ -176,46 +184,60 @@ function checkDuration(name: string, value: unknown, written: Written): KindChec
   return ok(ms);
 }
 
-function checkMap(kind: ValueKind, name: string, value: unknown): KindCheck {
-  if (!isTable(value)) return fail(kind, name, value);
-  const items = Object.values(value);
-  const good =
-    kind === 'string-map'
-      ? items.every((item) => typeof item === 'string')
-      : kind === 'bool-map'
-        ? items.every((item) => typeof item === 'boolean')
-        : items.every(isStringList);
-  return good ? ok(value) : fail(kind, name, value);
+function mapChecker(kind: ValueKind, item: (value: unknown) => boolean): Checker {
+  return (name, value) =>
+    isTable(value) && Object.values(value).every(item) ? ok(value) : fail(kind, name, value);
 }
 
-function checkScalar(
-  kind: ValueKind,
-  name: string,
-  value: unknown,
-  written: Written,
-  fallback?: DefaultValue,
-): KindCheck {
-  switch (kind) {
-    case 'string':
-      return typeof value === 'string' ? ok(value) : fail(kind, name, value, fallback);
-    case 'integer':
-    case 'seconds':
-      return written === 'integer' || (written === undefined && Number.isInteger(value))
-        ? ok(value)
-        : fail(kind, name, value, fallback);
-    case 'boolean':
-      return typeof value === 'boolean' ? ok(value) : fail(kind, name, value, fallback);
-    case 'datetime':
-      return value instanceof Date || typeof value === 'string' ? ok(value) : fail(kind, name, value, fallback);
-    case 'size':
-      if (typeof value !== 'string') return fail(kind, name, value, fallback);
-      return parseDockerSize(value) === undefined
-        ? { ok: false, expected: 'a size such as "512m"', hint: `write ${name} = "512m" (b, k, m, g)` }
-        : ok(value);
-    default:
-      return fail(kind, name, value, fallback);
-  }
+function simple(kind: ValueKind, accepts: (value: unknown, written: Written) => boolean): Checker {
+  return (name, value, written, fallback) =>
+    accepts(value, written) ? ok(value) : fail(kind, name, value, fallback);
 }
+
+const isInteger = (value: unknown, written: Written): boolean =>
+  written === 'integer' || (written === undefined && Number.isInteger(value));
+
+function checkFloat(name: string, value: unknown, written: Written, fallback?: DefaultValue) {
+  if (written !== 'integer') {
+    return typeof value === 'number' ? ok(value) : fail('float', name, value, fallback);
+  }
+  return {
+    ok: true,
+    value,
+    warning: {
+      code: 'integer-for-float',
+      message: `${name} is written as an integer`,
+      hint: `GitLab Runner rejects an integer here; write ${name} = ${String(value)}.0`,
+    },
+  } satisfies KindCheck;
+}
+
+function checkSize(name: string, value: unknown): KindCheck {
+  if (typeof value !== 'string') return fail('size', name, value);
+  return parseDockerSize(value) === undefined
+    ? { ok: false, expected: 'a size such as "512m"', hint: `write ${name} = "512m" (b, k, m, g)` }
+    : ok(value);
+}
+
+const CHECKERS: Readonly<Record<ValueKind, Checker>> = {
+  string: simple('string', (v) => typeof v === 'string'),
+  integer: simple('integer', isInteger),
+  seconds: simple('seconds', isInteger),
+  float: checkFloat,
+  boolean: simple('boolean', (v) => typeof v === 'boolean'),
+  datetime: simple('datetime', (v) => v instanceof Date || typeof v === 'string'),
+  'string-list': simple('string-list', isStringList),
+  'string-or-list': (name, value, _written, fallback) => {
+    if (typeof value === 'string') return ok([value]);
+    return isStringList(value) ? ok(value) : fail('string-or-list', name, value, fallback);
+  },
+  'go-duration': checkDuration,
+  size: checkSize,
+  'string-map': mapChecker('string-map', (v) => typeof v === 'string'),
+  'bool-map': mapChecker('bool-map', (v) => typeof v === 'boolean'),
+  'string-list-map': mapChecker('string-list-map', isStringList),
+  table: simple('table', isTable),
+};
 
 /**
  * Checks a value against its declared kind and returns it in the shape the typed result uses
@@ -229,36 +251,7 @@ export function checkKind(
   written: Written,
   fallback?: DefaultValue,
 ): KindCheck {
-  switch (kind) {
-    case 'float':
-      if (written === 'integer') {
-        return {
-          ok: true,
-          value,
-          warning: {
-            code: 'integer-for-float',
-            message: `${name} is written as an integer`,
-            hint: `GitLab Runner rejects an integer here; write ${name} = ${String(value)}.0`,
-          },
-        };
-      }
-      return typeof value === 'number' ? ok(value) : fail(kind, name, value, fallback);
-    case 'string-list':
-      return isStringList(value) ? ok(value) : fail(kind, name, value, fallback);
-    case 'string-or-list':
-      if (typeof value === 'string') return ok([value]);
-      return isStringList(value) ? ok(value) : fail(kind, name, value, fallback);
-    case 'go-duration':
-      return checkDuration(name, value, written);
-    case 'string-map':
-    case 'bool-map':
-    case 'string-list-map':
-      return checkMap(kind, name, value);
-    case 'table':
-      return isTable(value) ? ok(value) : fail(kind, name, value);
-    default:
-      return checkScalar(kind, name, value, written, fallback);
-  }
+  return CHECKERS[kind](name, value, written, fallback);
 }
 
 export { isTable };

@@ -99,7 +99,11 @@ export interface ManagedResource {
 
 export interface PullOptions {
   /** Registry credentials for this pull; never logged. */
-  readonly auth?: { readonly username: string; readonly password: string; readonly serveraddress: string };
+  readonly auth?: {
+    readonly username: string;
+    readonly password: string;
+    readonly serveraddress: string;
+  };
   readonly signal?: AbortSignal;
 }
 

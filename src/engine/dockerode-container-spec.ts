@@ -26,16 +26,20 @@ function entrypointOf(spec: ContainerSpec): { Entrypoint?: string[] } {
   return { Entrypoint: cleared ? [''] : [...spec.entrypoint] };
 }
 
-function hostConfigOf(spec: ContainerSpec): Docker.HostConfig {
-  const host: Docker.HostConfig = { AutoRemove: false, RestartPolicy: { Name: 'no' } };
-  if (spec.binds !== undefined) host.Binds = [...spec.binds];
-  if (spec.volumesFrom !== undefined) host.VolumesFrom = [...spec.volumesFrom];
-  if (spec.network !== undefined) host.NetworkMode = spec.network;
+function securityOf(spec: ContainerSpec, host: Docker.HostConfig): void {
   if (spec.privileged === true) host.Privileged = true;
   if (spec.capAdd !== undefined) host.CapAdd = [...spec.capAdd];
   if (spec.capDrop !== undefined) host.CapDrop = [...spec.capDrop];
   if (spec.securityOpt !== undefined) host.SecurityOpt = [...spec.securityOpt];
   if (spec.devices !== undefined) host.Devices = spec.devices.map(deviceMapping);
+}
+
+function hostConfigOf(spec: ContainerSpec): Docker.HostConfig {
+  const host: Docker.HostConfig = { AutoRemove: false, RestartPolicy: { Name: 'no' } };
+  if (spec.binds !== undefined) host.Binds = [...spec.binds];
+  if (spec.volumesFrom !== undefined) host.VolumesFrom = [...spec.volumesFrom];
+  if (spec.network !== undefined) host.NetworkMode = spec.network;
+  securityOf(spec, host);
   if (spec.dns !== undefined) host.Dns = [...spec.dns];
   if (spec.extraHosts !== undefined) host.ExtraHosts = [...spec.extraHosts];
   if (spec.shmSize !== undefined && spec.shmSize > 0) host.ShmSize = spec.shmSize;

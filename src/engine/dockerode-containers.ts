@@ -61,7 +61,9 @@ function attachedStreams(socket: Duplex, sink: OutputSink): AttachedStreams {
           resolve();
           return;
         }
-        socket.write(data, (error) => (error === null || error === undefined ? resolve() : reject(error)));
+        socket.write(data, (error) =>
+          error === null || error === undefined ? resolve() : reject(error),
+        );
         // Half-close: the shell sees EOF after the script, and StdinOnce closes the container's
         // stdin; the output side stays open until the process ends.
         socket.end();
@@ -151,14 +153,17 @@ export async function containerLogs(
   options: LogsOptions = {},
 ): Promise<string> {
   try {
-    const raw = (await docker.getContainer(id).logs({
+    const raw = await docker.getContainer(id).logs({
       stdout: true,
       stderr: true,
       follow: false,
       ...(options.tail === undefined ? {} : { tail: options.tail }),
-    })) as unknown as Buffer;
+    });
     const parts: Buffer[] = [];
-    const demuxer = new StreamDemuxer({ stdout: (b) => parts.push(b), stderr: (b) => parts.push(b) });
+    const demuxer = new StreamDemuxer({
+      stdout: (b) => parts.push(b),
+      stderr: (b) => parts.push(b),
+    });
     demuxer.push(raw);
     demuxer.flush();
     return Buffer.concat(parts).toString('utf8');

@@ -9,7 +9,11 @@ export function deepMerge(base: YamlMap, override: YamlMap): YamlMap {
   for (const [key, value] of Object.entries(base)) setKey(result, key, value);
   for (const [key, value] of Object.entries(override)) {
     const existing = getKey(result, key);
-    setKey(result, key, isYamlMap(existing) && isYamlMap(value) ? deepMerge(existing, value) : value);
+    setKey(
+      result,
+      key,
+      isYamlMap(existing) && isYamlMap(value) ? deepMerge(existing, value) : value,
+    );
   }
   return result;
 }

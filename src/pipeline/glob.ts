@@ -25,40 +25,53 @@ export function hasWildcard(pattern: string): boolean {
   return pattern.includes('*');
 }
 
+interface Step {
+  readonly text: string;
+  /** Index of the last character consumed. */
+  readonly last: number;
+}
+
+function star(pattern: string, i: number): Step {
+  const atSegmentStart = i === 0 || pattern[i - 1] === '/';
+  if (pattern[i + 1] === '*' && atSegmentStart && pattern[i + 2] === '/') {
+    return { text: '(?:.*/)?', last: i + 2 };
+  }
+  let last = i;
+  while (pattern[last + 1] === '*') last++;
+  return { text: '[^/]*', last };
+}
+
+function bracket(pattern: string, i: number): Step {
+  const end = pattern.indexOf(']', i + 2);
+  if (end < 0) return { text: '\\[', last: i };
+  const body = pattern
+    .slice(i + 1, end)
+    .replace(/^!/, '^')
+    .replace(/\\/g, '\\\\');
+  return { text: `[${body}]`, last: end };
+}
+
 /** Translates the fnmatch dialect to a regular expression; undefined when the pattern is broken. */
 export function fnmatchToRegExp(pattern: string): RegExp | undefined {
   let out = '';
   let braces = 0;
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i] ?? '';
-    if (ch === '*') {
-      if (pattern[i + 1] === '*' && (i === 0 || pattern[i - 1] === '/') && pattern[i + 2] === '/') {
-        out += '(?:.*/)?';
-        i += 2;
-      } else {
-        while (pattern[i + 1] === '*') i++;
-        out += '[^/]*';
-      }
-    } else if (ch === '?') out += '[^/]';
-    else if (ch === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end < 0) out += '\\[';
-      else {
-        const body = pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
-        out += `[${body}]`;
-        i = end;
-      }
-    } else if (ch === '{') {
+    let step: Step = { text: escapeRegExp(ch), last: i };
+    if (ch === '*') step = star(pattern, i);
+    else if (ch === '?') step = { text: '[^/]', last: i };
+    else if (ch === '[') step = bracket(pattern, i);
+    else if (ch === '{') {
       braces++;
-      out += '(?:';
+      step = { text: '(?:', last: i };
     } else if (ch === '}' && braces > 0) {
       braces--;
-      out += ')';
-    } else if (ch === ',' && braces > 0) out += '|';
-    else if (ch === '\\' && i + 1 < pattern.length) {
-      out += escapeRegExp(pattern[i + 1] ?? '');
-      i++;
-    } else out += escapeRegExp(ch);
+      step = { text: ')', last: i };
+    } else if (ch === ',' && braces > 0) step = { text: '|', last: i };
+    else if (ch === '\\' && i + 1 < pattern.length)
+      step = { text: escapeRegExp(pattern[i + 1] ?? ''), last: i + 1 };
+    out += step.text;
+    i = step.last;
   }
   if (braces > 0) return undefined;
   try {

@@ -17,9 +17,14 @@ export interface IncludeResolver {
   listFiles(): readonly string[];
 }
 
-export function mapIncludeResolver(files: ReadonlyMap<string, string> | Readonly<Record<string, string>>): IncludeResolver {
-  const map = files instanceof Map ? files : new Map(Object.entries(files));
-  const normal = new Map([...map].map(([path, text]) => [path.replace(/^\/+/, ''), text]));
+export function mapIncludeResolver(
+  files: ReadonlyMap<string, string> | Readonly<Record<string, string>>,
+): IncludeResolver {
+  const entries: [string, string][] =
+    files instanceof Map
+      ? [...(files as ReadonlyMap<string, string>)]
+      : Object.entries(files as Readonly<Record<string, string>>);
+  const normal = new Map(entries.map(([path, text]) => [path.replace(/^\/+/, ''), text]));
   return {
     readFile: (path) => normal.get(path.replace(/^\/+/, '')),
     listFiles: () => [...normal.keys()].sort(),
@@ -71,7 +76,14 @@ export function expandIncludes(
   errors: PipelineProblem[],
   warnings: PipelineProblem[],
 ): IncludeResult {
-  const state: State = { resolver, seen: new Set([normalise(main.file)]), files: [main.file], errors, warnings, count: 0 };
+  const state: State = {
+    resolver,
+    seen: new Set([normalise(main.file)]),
+    files: [main.file],
+    errors,
+    warnings,
+    count: 0,
+  };
   const result = expandFile(main, state, 0);
   return { ...result, files: state.files };
 }
@@ -80,10 +92,15 @@ function normalise(path: string): string {
   return path.replace(/^\.?\/+/, '');
 }
 
-function expandFile(source: LoadedSource, state: State, depth: number): Omit<IncludeResult, 'files'> {
+function expandFile(
+  source: LoadedSource,
+  state: State,
+  depth: number,
+): Omit<IncludeResult, 'files'> {
   const include = getKey(source.value, 'include');
   const own: YamlMap = {};
-  for (const [key, value] of Object.entries(source.value)) if (key !== 'include') setKey(own, key, value);
+  for (const [key, value] of Object.entries(source.value))
+    if (key !== 'include') setKey(own, key, value);
   if (include === undefined || include === null) return { config: own, tables: [source.positions] };
 
   const entries = Array.isArray(include) ? include : [include];
@@ -109,7 +126,13 @@ function expandFile(source: LoadedSource, state: State, depth: number): Omit<Inc
   };
 }
 
-function report(state: State, source: LoadedSource, path: readonly string[], message: string, hint?: string): void {
+function report(
+  state: State,
+  source: LoadedSource,
+  path: readonly string[],
+  message: string,
+  hint?: string,
+): void {
   const at = source.positions.closest(path)?.position ?? { line: 1, column: 1 };
   state.errors.push({
     file: source.file,
@@ -121,46 +144,79 @@ function report(state: State, source: LoadedSource, path: readonly string[], mes
   });
 }
 
-/** The repository paths an include entry names; errors for the kinds we do not support yet. */
-function localTargets(entry: YamlValue, path: string[], source: LoadedSource, state: State): string[] {
-  let local: YamlValue | undefined;
+/** The `local` path of an entry, or undefined after reporting why there is none. */
+function localPath(
+  entry: YamlValue,
+  path: string[],
+  source: LoadedSource,
+  state: State,
+): YamlValue | undefined {
   if (typeof entry === 'string') {
-    if (/^https?:\/\//.test(entry)) {
-      report(state, source, path, `include:remote is not supported yet (${entry})`, 'copy the file into the repository and use include:local');
-      return [];
-    }
-    local = entry;
-  } else if (isYamlMap(entry)) {
-    const kind = Object.keys(UNSUPPORTED).find((key) => getKey(entry, key) !== undefined);
-    if (kind !== undefined) {
-      report(state, source, path, `${UNSUPPORTED[kind] ?? kind} is not supported yet`, 'dockhand reads include:local files only; copy the file into the repository');
-      return [];
-    }
-    for (const key of ['rules', 'inputs'] as const) {
-      if (getKey(entry, key) !== undefined) {
-        report(state, source, [...path, key], `include:${key} is not supported yet`);
-        return [];
-      }
-    }
-    local = getKey(entry, 'local');
-    const unknown = Object.keys(entry).filter((key) => key !== 'local');
-    if (unknown.length > 0) {
-      report(state, source, path, `include config contains unknown keys: ${unknown.join(', ')}`);
-      return [];
-    }
+    if (!/^https?:\/\//.test(entry)) return entry;
+    const hint = 'copy the file into the repository and use include:local';
+    report(state, source, path, `include:remote is not supported yet (${entry})`, hint);
+    return undefined;
   }
+  if (!isYamlMap(entry)) return null;
+  const kind = Object.keys(UNSUPPORTED).find((key) => getKey(entry, key) !== undefined);
+  if (kind !== undefined) {
+    const hint = 'dockhand reads include:local files only; copy the file into the repository';
+    report(state, source, path, `${UNSUPPORTED[kind] ?? kind} is not supported yet`, hint);
+    return undefined;
+  }
+  const blocked = (['rules', 'inputs'] as const).find((key) => getKey(entry, key) !== undefined);
+  if (blocked !== undefined) {
+    report(state, source, [...path, blocked], `include:${blocked} is not supported yet`);
+    return undefined;
+  }
+  const unknown = Object.keys(entry).filter((key) => key !== 'local');
+  if (unknown.length > 0) {
+    report(state, source, path, `include config contains unknown keys: ${unknown.join(', ')}`);
+    return undefined;
+  }
+  return getKey(entry, 'local') ?? null;
+}
+
+/** The repository paths an include entry names; errors for the kinds we do not support yet. */
+function localTargets(
+  entry: YamlValue,
+  path: string[],
+  source: LoadedSource,
+  state: State,
+): string[] {
+  const local = localPath(entry, path, source, state);
+  if (local === undefined) return [];
   if (typeof local !== 'string' || local === '') {
-    report(state, source, path, 'include config should be a string, a hash with `local`, or an array of them');
+    report(
+      state,
+      source,
+      path,
+      'include config should be a string, a hash with `local`, or an array of them',
+    );
     return [];
   }
   if (!hasWildcard(local)) return [normalise(local)];
   const pattern = includeGlobToRegExp(local);
-  const matches = (state.resolver?.listFiles() ?? []).filter((file) => pattern.test(normalise(file)));
-  if (matches.length === 0) report(state, source, path, `Local file \`${local}\` does not exist!`, 'no file matches this wildcard');
+  const matches = (state.resolver?.listFiles() ?? []).filter((file) =>
+    pattern.test(normalise(file)),
+  );
+  if (matches.length === 0)
+    report(
+      state,
+      source,
+      path,
+      `Local file \`${local}\` does not exist!`,
+      'no file matches this wildcard',
+    );
   return matches.map(normalise).sort();
 }
 
-function loadLocal(target: string, path: string[], source: LoadedSource, state: State): LoadedSource | undefined {
+function loadLocal(
+  target: string,
+  path: string[],
+  source: LoadedSource,
+  state: State,
+): LoadedSource | undefined {
   if (!/\.ya?ml$/.test(target)) {
     report(state, source, path, `Included file \`${target}\` does not have YAML extension!`);
     return undefined;
@@ -188,7 +244,13 @@ function loadLocal(target: string, path: string[], source: LoadedSource, state: 
     return undefined;
   }
   if (!isYamlMap(loaded.value)) {
-    state.errors.push({ file: target, line: 1, column: 1, keyPath: '', message: `Included file \`${target}\` does not have valid YAML syntax: it should be a hash of keys` });
+    state.errors.push({
+      file: target,
+      line: 1,
+      column: 1,
+      keyPath: '',
+      message: `Included file \`${target}\` does not have valid YAML syntax: it should be a hash of keys`,
+    });
     return undefined;
   }
   return { file: target, value: loaded.value, positions: loaded.positions };

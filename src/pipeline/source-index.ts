@@ -31,23 +31,27 @@ export class SourceIndex {
       const exact = table.get(path);
       if (exact !== undefined) return exact;
     }
-    const [head, ...rest] = path;
-    if (head !== undefined && path.length > 1) {
-      for (const ancestor of [...(this.origins.get(head) ?? []), 'default']) {
-        for (const table of this.tables) {
-          const found = table.get([ancestor, ...rest]);
-          if (found !== undefined) return found;
-        }
-      }
-    }
+    const inherited = this.inherited(path);
+    if (inherited !== undefined) return inherited;
     let best: { position: ValuePosition; depth: number } | undefined;
     for (const table of this.tables) {
       const found = table.closest(path);
       if (found !== undefined && (best === undefined || found.depth > best.depth)) best = found;
     }
-    return (
-      best?.position ?? { file: this.mainFile, line: 1, column: 1, contentColumn: 1 }
-    );
+    return best?.position ?? { file: this.mainFile, line: 1, column: 1, contentColumn: 1 };
+  }
+
+  /** The same keys in a job's parents or in `default`, where an inherited value was written. */
+  private inherited(path: readonly string[]): ValuePosition | undefined {
+    const [head, ...rest] = path;
+    if (head === undefined || rest.length === 0) return undefined;
+    for (const ancestor of [...(this.origins.get(head) ?? []), 'default']) {
+      for (const table of this.tables) {
+        const found = table.get([ancestor, ...rest]);
+        if (found !== undefined) return found;
+      }
+    }
+    return undefined;
   }
 
   problem(path: readonly string[], message: string, options: ProblemOptions = {}): PipelineProblem {
@@ -66,7 +70,19 @@ export class SourceIndex {
   }
 }
 
-const TOP_LEVEL = new Set(['stages', 'variables', 'workflow', 'default', 'include', 'image', 'services', 'cache', 'before_script', 'after_script', 'types']);
+const TOP_LEVEL = new Set([
+  'stages',
+  'variables',
+  'workflow',
+  'default',
+  'include',
+  'image',
+  'services',
+  'cache',
+  'before_script',
+  'after_script',
+  'types',
+]);
 
 /** GitLab's notation: `jobs:build:script`, `stages`, `default:image`. */
 export function keyPathText(path: readonly string[], job?: string): string {

@@ -15,8 +15,6 @@ export interface StageScriptOptions {
   readonly jobStatus?: JobStatus;
   /** config.toml `debug_trace_disabled`: ignore `CI_DEBUG_TRACE`. */
   readonly debugTraceDisabled?: boolean;
-  /** The runner's host name, printed by prepare_script (`Running on <container> via <host>...`). */
-  readonly runnerHost?: string;
 }
 
 /**
@@ -83,12 +81,10 @@ function stageBody(
   options: StageScriptOptions,
 ): string[] | undefined {
   switch (stage) {
-    case 'prepare_script': {
-      const via = options.runnerHost === undefined ? '' : ` via ${options.runnerHost}`;
-      return [
-        `printf '%s\\n' "Running on $(hostname 2>/dev/null || cat /etc/hostname)${via.replace(/["\\$`]/g, '\\$&')}..."`,
-      ];
-    }
+    case 'prepare_script':
+      // Empty on purpose: the executor reports where the job runs (`Running on <container> via
+      // <host>...`) without starting a helper just to print it.
+      return [];
     case 'get_sources':
       return getSourcesBody(job, options.variables);
     case 'step_script': {
@@ -106,7 +102,8 @@ function stageBody(
           ];
     }
     case 'cleanup_file_variables':
-      return ['rm -rf "$RUNNER_TEMP_PROJECT_DIR"'];
+      // Only file variables put anything there; an empty script costs executors nothing.
+      return options.variables.some((v) => v.file) ? ['rm -rf "$RUNNER_TEMP_PROJECT_DIR"'] : [];
     case 'restore_cache':
     case 'download_artifacts':
     case 'archive_cache':
@@ -121,7 +118,8 @@ function stageBody(
 /**
  * The whole script of one stage, as GitLab Runner's bash shell generates it, to be fed to
  * `bash` or busybox `sh` on stdin. Returns undefined when the stage has nothing to do (no
- * section is printed for it).
+ * section is printed for it), and '' when the stage is shown but has nothing to execute
+ * (executors then start nothing).
  *
  * The body is wrapped in `: | eval '…'`: the shell has read the whole body before running any
  * of it, and the user's commands get an empty stdin instead of the rest of the script.
@@ -133,6 +131,8 @@ export function stageScript(
 ): string | undefined {
   const body = stageBody(job, stage, options);
   if (body === undefined) return undefined;
+  // The stage runs (its section is printed) but there is nothing to execute.
+  if (body.length === 0) return '';
   const lines = [
     ...(debugTrace(options) ? ['set -o xtrace'] : []),
     ...exportVariables(options.variables, options.jobStatus ?? 'running'),

@@ -1,5 +1,9 @@
 import type { Command } from '../command.js';
+import { auditCommand } from './audit.js';
 import { imagesSeedCommand } from './images-seed.js';
+import { configCheckCommand } from './config-check.js';
+import { execCommand } from './exec.js';
+import { lintCommand } from './lint.js';
 
 /** Every command, registered explicitly (no self-registration on import). */
-export const commands: readonly Command[] = [imagesSeedCommand];
+export const commands: readonly Command[] = [imagesSeedCommand, configCheckCommand(), lintCommand, auditCommand, execCommand];

@@ -205,7 +205,8 @@ const honouredKeys: readonly KeyDecl[] = [
     kind: 'seconds',
     honoured: true,
     default: 30,
-    description: 'Seconds to wait for services to accept connections; 0 means 30, -1 skips the wait.',
+    description:
+      'Seconds to wait for services to accept connections; 0 means 30, -1 skips the wait.',
   },
   {
     name: 'helper_image',
@@ -246,7 +247,11 @@ const recognisedKeys = recognisedOnly([
   ['enable_ipv6', 'boolean', 'IPv6 on the per-job network.'],
   ['links', 'string-list', 'Legacy links to existing containers, "name:alias".'],
   ['helper_image_flavor', 'string', 'Helper image flavour (alpine, ubuntu, …).'],
-  ['helper_image_autoset_arch_and_os', 'boolean', 'Derive the helper image platform from the daemon.'],
+  [
+    'helper_image_autoset_arch_and_os',
+    'boolean',
+    'Derive the helper image platform from the daemon.',
+  ],
   ['tmpfs', 'string-map', 'tmpfs mounts of the job container, path → options.'],
   ['services_tmpfs', 'string-map', 'tmpfs mounts of service containers, path → options.'],
   ['sysctls', 'string-map', 'Kernel parameters of the job container.'],

@@ -70,7 +70,11 @@ export const globalSection: SectionDecl = {
       ['log_format', 'string', 'runner, text or json.'],
       ['listen_address', 'string', 'host:port for metrics and debug endpoints.'],
       ['sentry_dsn', 'string', 'Sentry DSN for system errors.'],
-      ['connection_max_age', 'go-duration', 'Lifetime of keep-alive connections to GitLab ("15m").'],
+      [
+        'connection_max_age',
+        'go-duration',
+        'Lifetime of keep-alive connections to GitLab ("15m").',
+      ],
       ['user', 'string', 'OS user for the shell executor when run as a service.'],
       ['labels', 'string-map', 'Default labels merged into each runner.'],
     ]),

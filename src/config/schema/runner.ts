@@ -43,6 +43,7 @@ const honouredKeys: readonly KeyDecl[] = [
     kind: 'string',
     honoured: true,
     values: [...DOCKHAND_EXECUTORS, ...GITLAB_ONLY_EXECUTORS],
+    valuesHint: `dockhand runs: ${DOCKHAND_EXECUTORS.join(', ')}`,
     description: `How jobs run. dockhand runs ${DOCKHAND_EXECUTORS.join(', ')}.`,
   },
   {
@@ -102,7 +103,7 @@ const honouredKeys: readonly KeyDecl[] = [
   },
   {
     name: 'tag_list',
-    kind: 'string-list',
+    kind: 'string-or-list',
     honoured: true,
     default: [],
     dockhandOnly: true,
@@ -121,7 +122,8 @@ const honouredKeys: readonly KeyDecl[] = [
     name: 'feature_flags',
     kind: 'bool-map',
     honoured: true,
-    description: '[runners.feature_flags]: FF_* = true/false; wins over a job variable of the same name.',
+    description:
+      '[runners.feature_flags]: FF_* = true/false; wins over a job variable of the same name.',
   },
 ];
 

@@ -41,8 +41,10 @@ export interface KeyDecl {
   readonly default?: DefaultValue;
   /** Shown in the docs when the default is not a plain value ("executor default", …). */
   readonly defaultText?: string;
-  /** Allowed values, for string keys with a closed set. */
+  /** Allowed values, for string keys (or list items) with a closed set. */
   readonly values?: readonly string[];
+  /** Says what is allowed when a value is not in `values`; default "one of: …". */
+  readonly valuesHint?: string;
   /** Accepted but ignored on purpose (as GitLab Runner does); the text says why. */
   readonly ignored?: string;
   /** A key dockhand adds; GitLab Runner keeps the same information on the server. */

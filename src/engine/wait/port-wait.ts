@@ -13,8 +13,7 @@ export function tcpPorts(exposed: readonly string[], limit = 20): number[] {
 }
 
 export type PortWaitOutcome =
-  | { readonly status: 'ready' }
-  | { readonly status: 'timeout'; readonly detail: string };
+  { readonly status: 'ready' } | { readonly status: 'timeout'; readonly detail: string };
 
 export interface HostProbeTarget {
   /** The service container's IP on its network (a container dockhand created). */
@@ -97,8 +96,7 @@ export async function waitForPortsInContainer(
     network: target.network,
   });
   const timer = AbortSignal.timeout(target.timeoutMs);
-  const signal =
-    target.signal === undefined ? timer : AbortSignal.any([timer, target.signal]);
+  const signal = target.signal === undefined ? timer : AbortSignal.any([timer, target.signal]);
   try {
     await engine.startContainer(id);
     const exit = await engine.waitContainer(id, signal);

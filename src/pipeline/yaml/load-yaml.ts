@@ -1,5 +1,5 @@
 import {
-  Document,
+  type Document,
   isAlias,
   isMap,
   isPair,
@@ -13,7 +13,14 @@ import {
 } from 'yaml';
 import type { PipelineProblem } from '../errors.js';
 import { PositionTable, type ValuePosition } from './position-table.js';
-import { ReferenceTag, hasKey, isYamlMap, setKey, type YamlMap, type YamlValue } from './yaml-value.js';
+import {
+  ReferenceTag,
+  hasKey,
+  isYamlMap,
+  setKey,
+  type YamlMap,
+  type YamlValue,
+} from './yaml-value.js';
 
 export interface LoadedYaml {
   /** Undefined when the text is empty or not YAML at all. */
@@ -44,9 +51,20 @@ class Converter {
     return { file: this.positions.file, line, column: col, contentColumn: quoted ? col + 1 : col };
   }
 
-  private problem(into: PipelineProblem[], node: YamlNode | null, path: readonly string[], message: string): void {
+  private problem(
+    into: PipelineProblem[],
+    node: YamlNode | null,
+    path: readonly string[],
+    message: string,
+  ): void {
     const at = this.position(node?.range?.[0] ?? 0);
-    into.push({ file: at.file, line: at.line, column: at.column, keyPath: path.join(':'), message });
+    into.push({
+      file: at.file,
+      line: at.line,
+      column: at.column,
+      keyPath: path.join(':'),
+      message,
+    });
   }
 
   convert(node: unknown, path: string[], depth: number): YamlValue {
@@ -54,7 +72,12 @@ class Converter {
     this.nodes++;
     if (this.nodes > MAX_NODES || depth > MAX_DEPTH) {
       this.tooLarge = true;
-      this.problem(this.errors, node as YamlNode, path, 'the YAML is too large or too deeply nested once its aliases are expanded');
+      this.problem(
+        this.errors,
+        node as YamlNode,
+        path,
+        'the YAML is too large or too deeply nested once its aliases are expanded',
+      );
       return null;
     }
     if (isAlias(node)) {
@@ -89,7 +112,8 @@ class Converter {
     }
     if (value === null || value === undefined) return null;
     if (typeof value === 'string' || typeof value === 'boolean') return value;
-    if (typeof value === 'number') return Number.isFinite(value) ? value : (node.source ?? String(value));
+    if (typeof value === 'number')
+      return Number.isFinite(value) ? value : (node.source ?? String(value));
     if (typeof value === 'bigint') return value.toString();
     // Timestamps and other typed scalars: keep the text the user wrote.
     return node.source ?? null;
@@ -97,7 +121,12 @@ class Converter {
 
   private reference(node: YamlNode, items: YamlValue[], path: string[]): YamlValue {
     if (items.length === 0 || !items.every((item): item is string => typeof item === 'string')) {
-      this.problem(this.errors, node, path, '!reference takes a list of keys, e.g. !reference [.setup, script]');
+      this.problem(
+        this.errors,
+        node,
+        path,
+        '!reference takes a list of keys, e.g. !reference [.setup, script]',
+      );
       return null;
     }
     return new ReferenceTag(items);
@@ -119,7 +148,10 @@ class Converter {
       const key = this.keyText(keyNode, path);
       const childPath = [...path, key];
       // A later duplicate key wins, as in Ruby's YAML (Psych): GitLab does not reject duplicates.
-      this.record(childPath, isScalar(pair.value) && pair.value.value !== null ? pair.value : keyNode);
+      this.record(
+        childPath,
+        isScalar(pair.value) && pair.value.value !== null ? pair.value : keyNode,
+      );
       setKey(result, key, this.convert(pair.value, childPath, depth + 1));
     }
     this.applyMerges(result, merges, path, depth);
@@ -131,10 +163,16 @@ class Converter {
       const value: unknown = keyNode.value;
       if (value === null || value === undefined) return '';
       if (typeof value === 'string') return value;
-      if (typeof value === 'number' || typeof value === 'boolean') return keyNode.source ?? String(value);
+      if (typeof value === 'number' || typeof value === 'boolean')
+        return keyNode.source ?? String(value);
       return keyNode.source ?? '';
     }
-    this.problem(this.errors, keyNode as YamlNode, path, 'a mapping key must be a plain value, not a list or a hash');
+    this.problem(
+      this.errors,
+      keyNode as YamlNode,
+      path,
+      'a mapping key must be a plain value, not a list or a hash',
+    );
     return '';
   }
 
@@ -145,7 +183,12 @@ class Converter {
       for (const source of sources) {
         const value = this.convert(source, path, depth + 1);
         if (!isYamlMap(value)) {
-          this.problem(this.errors, source as YamlNode, path, 'a merge key (<<) takes a hash or a list of hashes');
+          this.problem(
+            this.errors,
+            source as YamlNode,
+            path,
+            'a merge key (<<) takes a hash or a list of hashes',
+          );
           continue;
         }
         for (const [key, item] of Object.entries(value)) {
@@ -178,7 +221,13 @@ export function loadYaml(file: string, text: string): LoadedYaml {
   }
   for (const error of doc.errors) {
     const at = error.linePos?.[0] ?? { line: 1, col: 1 };
-    errors.push({ file, line: at.line, column: at.col, keyPath: '', message: `invalid YAML: ${firstLine(error.message)}` });
+    errors.push({
+      file,
+      line: at.line,
+      column: at.col,
+      keyPath: '',
+      message: `invalid YAML: ${firstLine(error.message)}`,
+    });
   }
   if (errors.length > 0) return { value: undefined, positions, errors, warnings };
   const converter = new Converter(doc, lines, positions, errors, warnings);

@@ -1,0 +1,137 @@
+import { hostname } from 'node:os';
+import type { DockerSettings, RunnerSection } from '../config/types.js';
+import { UsageError } from '../core/errors.js';
+import { DockerodeEngine } from '../engine/dockerode-engine.js';
+import { resolveEndpoint } from '../engine/endpoint.js';
+import type { ExecutorProvider } from '../executors/executor.js';
+import { DockerExecutorProvider } from '../executors/docker/provider.js';
+import { defaultDockerSettings, type DockerExecutorSettings } from '../executors/docker/settings.js';
+import type { PullPolicy } from '../protocol/job-spec.js';
+import type { JobRunner } from '../runner/job-run.js';
+import { shortToken } from '../runner/runner-identity.js';
+
+/**
+ * The composition root: the only place that knows concrete executors and engines. Commands ask
+ * it for an ExecutorProvider and never import executors or the engine themselves.
+ */
+
+/** A runner dockhand exec can use: from config.toml, or the embedded one when there is none. */
+export interface ExecRunner {
+  readonly name: string;
+  readonly tagList: readonly string[];
+  readonly runUntagged: boolean;
+  readonly executor: string;
+  /** The section from config.toml; undefined for the embedded runner. */
+  readonly section: RunnerSection | undefined;
+}
+
+/**
+ * The runner `dockhand exec` uses without a config.toml: docker on the local engine, any job
+ * (tagged or not), no default image, and images used as present locally (`if-not-present`): a
+ * local run should not pull what the machine already has.
+ */
+export const EMBEDDED_RUNNER: ExecRunner = {
+  name: 'local',
+  tagList: [],
+  runUntagged: true,
+  executor: 'docker',
+  section: undefined,
+};
+
+/** The runner as job-run describes it (header line, runner variables). */
+export function jobRunnerFor(runner: ExecRunner): JobRunner {
+  const section = runner.section;
+  const token = section?.token;
+  return {
+    name: runner.name,
+    // The short token is what GitLab prints in every job log; never the token itself.
+    shortToken: token === undefined || token === '' ? 'local' : shortToken(token),
+    ...(section?.buildsDir === undefined ? {} : { buildsDir: section.buildsDir }),
+    ...(section === undefined
+      ? {}
+      : { environment: section.environment, outputLimitKiB: section.outputLimit }),
+    disposable: runner.executor !== 'shell',
+  };
+}
+
+/** The job image's default from the runner's `[runners.docker] image`, if any. */
+export function defaultImageOf(runner: ExecRunner): string | undefined {
+  const image = runner.section?.docker?.image;
+  return image === undefined || image === '' ? undefined : image;
+}
+
+function parseCpus(text: string | undefined): number {
+  const value = text === undefined ? 0 : Number.parseFloat(text);
+  return Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+/** config.toml `[runners.docker]` (already validated) → the docker executor's settings. */
+export function dockerSettingsFrom(docker: DockerSettings | undefined): DockerExecutorSettings {
+  const base = defaultDockerSettings(docker?.image ?? '');
+  const local: DockerExecutorSettings = {
+    ...base,
+    pull_policy: ['if-not-present'] as readonly PullPolicy[],
+    runnerHost: hostname(),
+  };
+  if (docker === undefined) return local;
+  return {
+    ...local,
+    privileged: docker.privileged,
+    services_privileged: docker.servicesPrivileged,
+    volumes: docker.volumes.map((v) => v.raw),
+    disable_cache: docker.disableCache,
+    ...(docker.cacheDir === undefined ? {} : { cache_dir: docker.cacheDir }),
+    shm_size: docker.shmSize,
+    ...(docker.networkMode === undefined ? {} : { network_mode: docker.networkMode }),
+    extra_hosts: docker.extraHosts,
+    memory: docker.memoryBytes ?? 0,
+    cpus: parseCpus(docker.cpus),
+    cap_add: docker.capAdd,
+    cap_drop: docker.capDrop,
+    security_opt: docker.securityOpt,
+    devices: docker.devices,
+    ...(docker.user === undefined ? {} : { user: docker.user }),
+    dns: docker.dns,
+    wait_for_services_timeout: docker.waitForServicesTimeout,
+    pull_policy: docker.pullPolicy,
+    allowed_pull_policies: docker.allowedPullPolicies,
+    allowedImages: docker.allowedImages,
+    allowedServices: docker.allowedServices,
+    allowedPrivilegedImages: docker.allowedPrivilegedImages,
+    allowedPrivilegedServices: docker.allowedPrivilegedServices,
+    allowedUsers: docker.allowedUsers,
+    disableEntrypointOverwrite: docker.disableEntrypointOverwrite,
+    ...(docker.helperImage === undefined ? {} : { helperImage: docker.helperImage }),
+  };
+}
+
+/** Makes the executor provider for a runner; one per runner per dockhand process. */
+export function createProvider(
+  runner: ExecRunner,
+  env: Readonly<Record<string, string | undefined>>,
+  executorOverride?: string,
+): ExecutorProvider {
+  const kind = executorOverride ?? runner.executor;
+  switch (kind) {
+    case 'docker':
+    case 'docker+machine': {
+      // docker+machine jobs run on the local engine for `exec`: there is no VM to provision.
+      const docker = runner.section?.docker;
+      const engine = new DockerodeEngine(
+        resolveEndpoint({
+          configHost: docker?.host,
+          tlsVerify: docker?.tlsVerify,
+          tlsCertPath: docker?.tlsCertPath,
+          env,
+        }),
+      );
+      return new DockerExecutorProvider(engine, dockerSettingsFrom(docker));
+    }
+    case 'shell':
+      throw new UsageError('the shell executor is not available in dockhand exec yet', {
+        hint: 'use --executor docker (the default)',
+      });
+    default:
+      throw new UsageError(`unknown executor "${kind}"`, { hint: 'use --executor docker' });
+  }
+}
