@@ -13,7 +13,10 @@ describe('StreamDemuxer', () => {
   it('splits frames across arbitrary chunk boundaries', () => {
     const out: string[] = [];
     const err: string[] = [];
-    const demuxer = new StreamDemuxer({ stdout: (b) => out.push(b.toString()), stderr: (b) => err.push(b.toString()) });
+    const demuxer = new StreamDemuxer({
+      stdout: (b) => out.push(b.toString()),
+      stderr: (b) => err.push(b.toString()),
+    });
     const all = Buffer.concat([frame(1, 'hello '), frame(2, 'oops'), frame(1, 'world')]);
     for (let i = 0; i < all.length; i += 3) demuxer.push(all.subarray(i, i + 3));
     demuxer.flush();

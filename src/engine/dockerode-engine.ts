@@ -143,6 +143,18 @@ export class DockerodeEngine implements Engine {
     await this.docker.getImage(source).tag({ repo, tag });
   }
 
+  async exportImages(refs: readonly string[]): Promise<Readable> {
+    try {
+      return (await this.docker.getImages([...refs])) as unknown as Readable;
+    } catch (error) {
+      throw new EnvironmentError(
+        'engine.export-images',
+        `cannot export ${refs.join(', ')}: ${engineMessage(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
   pullImage(ref: string, options: PullOptions, onProgress?: ProgressListener): Promise<void> {
     return resources.pullImage(this.docker, ref, options, onProgress);
   }

@@ -79,11 +79,12 @@ export async function connectNetwork(
 
 export async function createVolume(docker: Docker, spec: VolumeSpec): Promise<string> {
   try {
-    const volume = (await docker.createVolume({
+    // dockerode resolves with a Volume handle whose `name` is the engine's (possibly generated).
+    const volume = await docker.createVolume({
       ...(spec.name === undefined ? {} : { Name: spec.name }),
       Labels: { ...spec.labels },
-    })) as unknown as { Name: string };
-    return volume.Name;
+    });
+    return volume.name;
   } catch (error) {
     throw fail('engine.create-volume', `cannot create volume ${spec.name ?? ''}`.trim(), error);
   }

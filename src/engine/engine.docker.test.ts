@@ -24,7 +24,12 @@ function tarOf(name: string, content: string): Readable {
   header.write('0000000\0', 108);
   header.write('0000000\0', 116);
   header.write(`${body.length.toString(8).padStart(11, '0')}\0`, 124);
-  header.write(`${Math.floor(Date.now() / 1000).toString(8).padStart(11, '0')}\0`, 136);
+  header.write(
+    `${Math.floor(Date.now() / 1000)
+      .toString(8)
+      .padStart(11, '0')}\0`,
+    136,
+  );
   header.write('        ', 148);
   header.write('0', 156);
   header.write('ustar\0', 257);
@@ -73,7 +78,11 @@ describeWithEngine('Engine containers, networks, volumes (real engine)', (engine
       env: { GREETING: 'hello' },
     });
     created.containers.push(id);
-    const first = await runAttached(engine, id, 'echo "$GREETING"; echo oops >&2; echo x > /tmp/f; exit 4\n');
+    const first = await runAttached(
+      engine,
+      id,
+      'echo "$GREETING"; echo oops >&2; echo x > /tmp/f; exit 4\n',
+    );
     expect(first).toEqual({ code: 4, stdout: 'hello\n', stderr: 'oops\n' });
     const second = await runAttached(engine, id, 'cat /tmp/f\n');
     expect(second).toEqual({ code: 0, stdout: 'x\n', stderr: '' });
@@ -84,7 +93,10 @@ describeWithEngine('Engine containers, networks, volumes (real engine)', (engine
   });
 
   it('puts an archive into a mounted volume of a created container', async () => {
-    const volume = await engine.createVolume({ name: `dockhand-test-${randomUUID()}`, labels: labels('volume') });
+    const volume = await engine.createVolume({
+      name: `dockhand-test-${randomUUID()}`,
+      labels: labels('volume'),
+    });
     created.volumes.push(volume);
     const id = await engine.createContainer({
       image: 'busybox:latest',
@@ -117,20 +129,30 @@ describeWithEngine('Engine containers, networks, volumes (real engine)', (engine
     expect(info?.networks[name]?.aliases).toContain('web');
     const address = info?.networks[name]?.ipAddress ?? '';
     if (engine.reachesContainerIps) {
-      expect(await waitForPortsFromHost({ address, ports: [8080], timeoutMs: 10_000 })).toEqual({ status: 'ready' });
-      expect((await waitForPortsFromHost({ address, ports: [8081], timeoutMs: 600 })).status).toBe('timeout');
+      expect(await waitForPortsFromHost({ address, ports: [8080], timeoutMs: 10_000 })).toEqual({
+        status: 'ready',
+      });
+      expect((await waitForPortsFromHost({ address, ports: [8081], timeoutMs: 600 })).status).toBe(
+        'timeout',
+      );
     }
     const common = { network: name, host: 'web', image: 'busybox:latest', labels: labels('wait') };
-    expect(await waitForPortsInContainer(engine, { ...common, ports: [8080], timeoutMs: 10_000 })).toEqual({
+    expect(
+      await waitForPortsInContainer(engine, { ...common, ports: [8080], timeoutMs: 10_000 }),
+    ).toEqual({
       status: 'ready',
     });
-    expect((await waitForPortsInContainer(engine, { ...common, ports: [8081], timeoutMs: 1500 })).status).toBe(
-      'timeout',
-    );
+    expect(
+      (await waitForPortsInContainer(engine, { ...common, ports: [8081], timeoutMs: 1500 })).status,
+    ).toBe('timeout');
   });
 
   it('stops and kills idempotently', async () => {
-    const id = await engine.createContainer({ image: 'busybox:latest', cmd: ['sleep', '600'], labels: labels('build') });
+    const id = await engine.createContainer({
+      image: 'busybox:latest',
+      cmd: ['sleep', '600'],
+      labels: labels('build'),
+    });
     created.containers.push(id);
     await engine.startContainer(id);
     await engine.stopContainer(id, 1);
@@ -152,10 +174,15 @@ describeWithEngine('sweeper (real engine)', (engine) => {
       cmd: ['true'],
       labels: labels('build', dead, deadPid),
     });
-    const network = await engine.createNetwork({ name: `dockhand-test-${randomUUID()}`, labels: labels('network', dead, deadPid) });
+    const network = await engine.createNetwork({
+      name: `dockhand-test-${randomUUID()}`,
+      labels: labels('network', dead, deadPid),
+    });
     const volume = await engine.createVolume({ labels: labels('volume', dead, deadPid) });
     const mine = await engine.createVolume({ labels: labels('volume') });
-    const cache = await engine.createVolume({ labels: { [LABELS.managed]: 'true', [LABELS.type]: 'cache' } });
+    const cache = await engine.createVolume({
+      labels: { [LABELS.managed]: 'true', [LABELS.type]: 'cache' },
+    });
     try {
       const result = await sweepOrphans(engine, { currentSession: session });
       const removed = result.removed.map((r) => r.id);

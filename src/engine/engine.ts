@@ -74,6 +74,11 @@ export interface Engine {
   ): Promise<string>;
   /** `docker tag`. */
   tagImage(source: string, target: string): Promise<void>;
+  /**
+   * `docker save`: one tar stream (docker-archive format) holding `refs` with their tags. The
+   * stream is produced as it is read; an unknown ref rejects before any data.
+   */
+  exportImages(refs: readonly string[]): Promise<Readable>;
 
   /**
    * `docker pull`. Blocks until the image is there; rejects with EnvironmentError on an in-band

@@ -6,4 +6,10 @@ import { execCommand } from './exec.js';
 import { lintCommand } from './lint.js';
 
 /** Every command, registered explicitly (no self-registration on import). */
-export const commands: readonly Command[] = [imagesSeedCommand, configCheckCommand(), lintCommand, auditCommand, execCommand];
+export const commands: readonly Command[] = [
+  imagesSeedCommand,
+  configCheckCommand(),
+  lintCommand,
+  auditCommand,
+  execCommand,
+];
