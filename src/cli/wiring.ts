@@ -60,6 +60,9 @@ export function defaultImageOf(runner: ExecRunner): string | undefined {
   return image === undefined || image === '' ? undefined : image;
 }
 
+/** SIGTERM → SIGKILL grace for a stopped stage in `dockhand exec`. */
+export const EXEC_STOP_GRACE_SECONDS = 3;
+
 function parseCpus(text: string | undefined): number {
   const value = text === undefined ? 0 : Number.parseFloat(text);
   return Number.isFinite(value) && value > 0 ? value : 0;
@@ -72,6 +75,9 @@ export function dockerSettingsFrom(docker: DockerSettings | undefined): DockerEx
     ...base,
     pull_policy: ['if-not-present'] as readonly PullPolicy[],
     runnerHost: hostname(),
+    // Local runs are interactive: a Ctrl-C or a timeout should stop a stage within seconds. The
+    // job shell runs as PID 1, which ignores SIGTERM, so a long grace mostly just waits.
+    stopGraceSeconds: EXEC_STOP_GRACE_SECONDS,
   };
   if (docker === undefined) return local;
   return {

@@ -131,7 +131,7 @@ describeWithEngine('dockhand exec (built CLI, real engine)', (engine) => {
     const r = exec('slow');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('ERROR: Job failed: execution took longer than 2s seconds');
-    expect(r.ms).toBeLessThan(15_000);
+    expect(r.ms).toBeLessThan(10_000);
   });
 
   it('cancels on SIGINT: after_script runs, nothing is left behind, exit 130', async () => {
