@@ -121,7 +121,9 @@ export async function loadExecPlan(options: LoadOptions, token: string): Promise
     repositoryFiles: repo.files,
   });
   if (plan.errors.length > 0) {
-    const lines = plan.errors.map((p) => (p.job === undefined ? p.message : `${p.job}: ${p.message}`));
+    const lines = plan.errors.map((p) =>
+      p.job === undefined ? p.message : `${p.job}: ${p.message}`,
+    );
     throw new ConfigError('pipeline-plan', `cannot plan the pipeline:\n${lines.join('\n')}`);
   }
   const jobs = plan.jobs.map((planned, index): ExecJob => {
@@ -156,9 +158,12 @@ export function pickJobs(all: readonly ExecJob[], names: readonly string[]): Exe
   const known = new Set(all.map((j) => j.planned.job.name));
   const unknown = names.filter((n) => !known.has(n));
   if (unknown.length > 0) {
-    throw new UsageError(`no job named ${unknown.map((n) => `"${n}"`).join(', ')} in this pipeline`, {
-      hint: `jobs: ${[...known].join(', ') || 'none'} (dockhand exec --list shows why jobs are left out)`,
-    });
+    throw new UsageError(
+      `no job named ${unknown.map((n) => `"${n}"`).join(', ')} in this pipeline`,
+      {
+        hint: `jobs: ${[...known].join(', ') || 'none'} (dockhand exec --list shows why jobs are left out)`,
+      },
+    );
   }
   return all.filter((j) => names.includes(j.planned.job.name));
 }

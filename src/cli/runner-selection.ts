@@ -39,6 +39,6 @@ export function selectRunner<R extends TaggedRunner>(
     hint:
       job.tags.length === 0
         ? 'set run_untagged = true on a runner in config.toml, or give the job tags one has'
-        : 'add the tags to a runner\'s tag_list in config.toml, or change the job\'s tags',
+        : "add the tags to a runner's tag_list in config.toml, or change the job's tags",
   };
 }

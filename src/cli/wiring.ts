@@ -5,7 +5,10 @@ import { DockerodeEngine } from '../engine/dockerode-engine.js';
 import { resolveEndpoint } from '../engine/endpoint.js';
 import type { ExecutorProvider } from '../executors/executor.js';
 import { DockerExecutorProvider } from '../executors/docker/provider.js';
-import { defaultDockerSettings, type DockerExecutorSettings } from '../executors/docker/settings.js';
+import {
+  defaultDockerSettings,
+  type DockerExecutorSettings,
+} from '../executors/docker/settings.js';
 import type { PullPolicy } from '../protocol/job-spec.js';
 import type { JobRunner } from '../runner/job-run.js';
 import { shortToken } from '../runner/runner-identity.js';

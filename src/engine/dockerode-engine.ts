@@ -145,7 +145,11 @@ export class DockerodeEngine implements Engine {
 
   async exportImages(refs: readonly string[]): Promise<Readable> {
     try {
-      return (await this.docker.getImages([...refs])) as unknown as Readable;
+      // `GET /images/get?names=…` (docker save); @types/dockerode lacks getImages.
+      const docker = this.docker as unknown as {
+        getImages(names: string[]): Promise<NodeJS.ReadableStream>;
+      };
+      return (await docker.getImages([...refs])) as Readable;
     } catch (error) {
       throw new EnvironmentError(
         'engine.export-images',

@@ -198,3 +198,36 @@ describeWithEngine('sweeper (real engine)', (engine) => {
     }
   });
 });
+
+const registryEnv = '/var/lib/dockhand/registry/env';
+
+describeWithEngine('pullImage with registry auth (real engine + local registry)', (engine) => {
+  it('authenticates against the local registry: bad credentials are refused, good ones reach it', async (context) => {
+    const { existsSync, readFileSync } = await import('node:fs');
+    if (!existsSync(registryEnv)) context.skip('no local registry (scripts/engine-up starts it)');
+    const env = Object.fromEntries(
+      readFileSync(registryEnv, 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('='))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    const username = env['DOCKHAND_REGISTRY_USER'] ?? '';
+    const password = readFileSync(
+      env['DOCKHAND_REGISTRY_PASSWORD_FILE'] ?? '/dev/null',
+      'utf8',
+    ).trim();
+    const ref = `127.0.0.1:5000/dockhand-test/absent-${randomUUID().slice(0, 8)}:1`;
+    const serveraddress = '127.0.0.1:5000';
+    const bad = await engine
+      .pullImage(ref, { auth: { username, password: 'wrong', serveraddress } })
+      .catch((e: unknown) => e as Error);
+    expect(bad).toBeInstanceOf(Error);
+    expect((bad as Error).message).toMatch(/unauthorized|authentication required|no basic auth/i);
+    const good = await engine
+      .pullImage(ref, { auth: { username, password, serveraddress } })
+      .catch((e: unknown) => e as Error);
+    expect(good).toBeInstanceOf(Error);
+    expect((good as Error).message).toMatch(/manifest unknown|not found/i);
+    expect((good as Error).message).not.toContain(password);
+  });
+});

@@ -33,7 +33,8 @@ function filesUnder(dir: string): Map<string, string> {
     for (const name of readdirSync(at)) {
       const path = join(at, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (name !== 'expected.json') out.set(relative(dir, path).split(sep).join('/'), readFileSync(path, 'utf8'));
+      else if (name !== 'expected.json')
+        out.set(relative(dir, path).split(sep).join('/'), readFileSync(path, 'utf8'));
     }
   };
   walk(dir);
@@ -68,14 +69,17 @@ describe('pipeline fixtures', () => {
         predefined,
         ref,
         ...(expected.context?.source === undefined ? {} : { source: expected.context.source }),
-        ...(expected.context?.changedFiles === undefined ? {} : { changedFiles: expected.context.changedFiles }),
+        ...(expected.context?.changedFiles === undefined
+          ? {}
+          : { changedFiles: expected.context.changedFiles }),
         repositoryFiles: [...files.keys()],
       });
       expect(plan.errors).toEqual([]);
       if (expected.created !== undefined) expect(plan.created).toBe(expected.created);
       if (expected.batches !== undefined) expect(plan.batches).toEqual(expected.batches);
       if (expected.stages !== undefined) expect(pipeline.stages).toEqual(expected.stages);
-      if (expected.excluded !== undefined) expect(plan.excluded.map((job) => job.name)).toEqual(expected.excluded);
+      if (expected.excluded !== undefined)
+        expect(plan.excluded.map((job) => job.name)).toEqual(expected.excluded);
       for (const [jobName, want] of Object.entries(expected.jobs ?? {})) {
         const planned = plan.jobs.find((job) => job.job.name === jobName);
         expect(planned, `job ${jobName} is planned`).toBeDefined();
@@ -85,12 +89,27 @@ describe('pipeline fixtures', () => {
           projectId: 1,
           projectName: 'project',
           token: 'job-token',
-          git: { repo_url: '', ref: ref.name, sha: 'a'.repeat(40), before_sha: '0'.repeat(40), ref_type: ref.type, refspecs: [], depth: 0 },
+          git: {
+            repo_url: '',
+            ref: ref.name,
+            sha: 'a'.repeat(40),
+            before_sha: '0'.repeat(40),
+            ref_type: ref.type,
+            refspecs: [],
+            depth: 0,
+          },
           predefined: [],
           hashCacheFiles: (keyFiles) => `hash-of-${keyFiles.join('+')}`,
         });
-        const yamlVariables = spec.variables.filter((variable) => variable.public && !variable.key.startsWith('CI_'));
-        expect({ ...spec, variables: yamlVariables, when: planned!.when, allow_failure: planned!.allowFailure }).toMatchObject(want as object);
+        const yamlVariables = spec.variables.filter(
+          (variable) => variable.public && !variable.key.startsWith('CI_'),
+        );
+        expect({
+          ...spec,
+          variables: yamlVariables,
+          when: planned!.when,
+          allow_failure: planned!.allowFailure,
+        }).toMatchObject(want as object);
       }
     });
   }

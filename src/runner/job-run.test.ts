@@ -111,7 +111,11 @@ describe('runJob', () => {
   });
 
   it('keeps the reason of a configuration failure and prints it without "system failure"', async () => {
-    const error = new JobFailedError('script_failure', 'image.denied', 'image evil:1 is not allowed');
+    const error = new JobFailedError(
+      'script_failure',
+      'image.denied',
+      'image evil:1 is not allowed',
+    );
     const { result, plain } = await run({ prepare: { error } });
     expect(result).toMatchObject({ state: 'failed', failureReason: 'script_failure' });
     expect(plain).toContain('ERROR: Job failed: image evil:1 is not allowed\n');

@@ -1,10 +1,5 @@
 import { DOCKHAND_VERSION } from '../core/version.js';
-import type {
-  Executor,
-  ExecutorProvider,
-  LocalRepository,
-  Stage,
-} from '../executors/executor.js';
+import type { Executor, ExecutorProvider, LocalRepository, Stage } from '../executors/executor.js';
 import type { JobSpec, JobVariable } from '../protocol/job-spec.js';
 import { stageScript, type JobStatus } from '../script/bash.js';
 import {
@@ -209,7 +204,9 @@ class JobRun {
       return why === undefined ? undefined : this.endOf({ kind: 'interrupted', why });
     } catch (error) {
       const why = interruptionOf(signals);
-      return this.endOf(why === undefined ? { kind: 'error', error } : { kind: 'interrupted', why });
+      return this.endOf(
+        why === undefined ? { kind: 'error', error } : { kind: 'interrupted', why },
+      );
     } finally {
       this.trace.sectionEnd(PREPARE_EXECUTOR_SECTION);
     }

@@ -44,9 +44,7 @@ describe('StreamMasker', () => {
       `token: glpat-${MASKED} end`,
     );
     const n = new StreamMasker({ secrets: [] });
-    expect(streamed(n, ['glrt-t1_abc\n', 'glcbt-64_x'])).toBe(
-      `glrt-${MASKED}\nglcbt-${MASKED}`,
-    );
+    expect(streamed(n, ['glrt-t1_abc\n', 'glcbt-64_x'])).toBe(`glrt-${MASKED}\nglcbt-${MASKED}`);
   });
 
   it('uses the prefixes given instead of the defaults', () => {

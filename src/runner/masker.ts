@@ -125,7 +125,11 @@ export class StreamMasker {
     const tail = this.tokenTail.exec(text.slice(window));
     if (tail !== null) return window + tail.index;
     const longestPrefix = Math.max(...this.prefixes.map((p) => p.length));
-    for (let start = Math.max(0, text.length - longestPrefix + 1); start < text.length; start += 1) {
+    for (
+      let start = Math.max(0, text.length - longestPrefix + 1);
+      start < text.length;
+      start += 1
+    ) {
       const rest = text.slice(start);
       if (this.prefixes.some((p) => p.startsWith(rest))) return start;
     }

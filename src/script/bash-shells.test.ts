@@ -1,5 +1,5 @@
-/* eslint-disable no-restricted-imports -- this test feeds the generated scripts to real local
-   shells, as executors do; the module under test stays pure, only the test spawns processes. */
+// This test feeds the generated scripts to real local shells, as executors do; the module under
+// test stays pure, only the test spawns processes.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,11 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const ODD = `it's "quoted" $HOME \`id\` \\ back\nslash ünïcödé 🚀 %s`;
 
-function run(shell: readonly string[], script: readonly string[], extra = {} as { after?: boolean }) {
+function run(
+  shell: readonly string[],
+  script: readonly string[],
+  extra = {} as { after?: boolean },
+) {
   const dir = mkdtempSync(join(root, 'p-'));
   const job = sampleJob({
     script,
@@ -41,7 +45,10 @@ function run(shell: readonly string[], script: readonly string[], extra = {} as 
     disposable: true,
   });
   const stage = extra.after === true ? 'after_script' : 'step_script';
-  const text = stageScript(job, stage, { variables, jobStatus: extra.after ? 'failed' : 'running' });
+  const text = stageScript(job, stage, {
+    variables,
+    jobStatus: extra.after ? 'failed' : 'running',
+  });
   const [bin, ...args] = shell;
   const result = spawnSync(bin!, args, { input: text, encoding: 'utf8', cwd: root });
   return { ...result, dir };

@@ -89,17 +89,15 @@ function stageBody(
       return getSourcesBody(job, options.variables);
     case 'step_script': {
       const commands = stepScript(job, 'script');
-      return commands.length === 0 ? undefined : ['cd "$CI_PROJECT_DIR"', ...userCommands(commands)];
+      return commands.length === 0
+        ? undefined
+        : ['cd "$CI_PROJECT_DIR"', ...userCommands(commands)];
     }
     case 'after_script': {
       const commands = stepScript(job, 'after_script');
       return commands.length === 0
         ? undefined
-        : [
-            'cd "$CI_PROJECT_DIR"',
-            notice('Running after script...'),
-            ...userCommands(commands),
-          ];
+        : ['cd "$CI_PROJECT_DIR"', notice('Running after script...'), ...userCommands(commands)];
     }
     case 'cleanup_file_variables':
       // Only file variables put anything there; an empty script costs executors nothing.

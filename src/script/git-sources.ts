@@ -27,7 +27,9 @@ export function getSourcesBody(job: JobSpec, variables: readonly JobVariable[]):
     '--prune --quiet',
   ].join(' ');
   return [
-    notice(depth > 0 ? `Fetching changes with git depth set to ${depth}...` : 'Fetching changes...'),
+    notice(
+      depth > 0 ? `Fetching changes with git depth set to ${depth}...` : 'Fetching changes...',
+    ),
     ...(strategy === 'clone' ? ['rm -rf "$CI_PROJECT_DIR"'] : []),
     'mkdir -p "$CI_PROJECT_DIR"',
     'cd "$CI_PROJECT_DIR"',

@@ -12,9 +12,7 @@ describe('stages', () => {
     expect(prepareExecutorDescription('docker')).toBe('Preparing the "docker" executor');
     expect(stageDescription('prepare_script')).toBe('Preparing environment');
     expect(stageDescription('get_sources')).toBe('Getting source from Git repository');
-    expect(stageDescription('step_script')).toBe(
-      'Executing "step_script" stage of the job script',
-    );
+    expect(stageDescription('step_script')).toBe('Executing "step_script" stage of the job script');
     expect(stageDescription('after_script')).toBe('Running after_script');
     expect(stageDescription('cleanup_file_variables')).toBe(
       'Cleaning up project directory and file based variables',

@@ -108,13 +108,18 @@ interface Assignment {
 /** Checks every selected job can run before any does: runner tags and an image. */
 function assign(jobs: readonly ExecJob[], runners: readonly ExecRunner[]): Assignment[] {
   return jobs.map((job) => {
-    const choice = selectRunner({ name: job.planned.job.name, tags: job.planned.job.tags }, runners);
+    const choice = selectRunner(
+      { name: job.planned.job.name, tags: job.planned.job.tags },
+      runners,
+    );
     if (!choice.ok) throw new ConfigError('exec.no-runner', choice.message, { hint: choice.hint });
     if (job.spec.image === undefined && defaultImageOf(choice.runner) === undefined) {
       throw new ConfigError(
         'exec.no-image',
         `job "${job.planned.job.name}" has no image and the runner "${choice.runner.name}" has no default image`,
-        { hint: 'add image: busybox:latest (for example) to the job, or image = "…" under [runners.docker]' },
+        {
+          hint: 'add image: busybox:latest (for example) to the job, or image = "…" under [runners.docker]',
+        },
       );
     }
     return { job, runner: choice.runner };
@@ -136,61 +141,82 @@ async function execute(args: readonly string[], io: CliIo): Promise<number> {
   const cwd = resolve(io.cwd, values.cwd ?? '.');
   const file = values.file ?? '.gitlab-ci.yml';
   const variables: JobVariable[] = (values.variable ?? []).map(parseVariableFlag);
-  const logger = stderrLogger(io);
   const token = `glcbt-local${randomBytes(12).toString('hex')}`;
   const loaded = await loadExecPlan({ cwd, file, variables }, token);
   if (values.list === true) {
     io.stdout(`${formatJobList(loaded.plan).join('\n')}\n`);
     return 0;
   }
+  const logger = stderrLogger(io);
   if (!loaded.plan.created) {
     logger.warn(`no pipeline for this commit: ${loaded.plan.reason}`);
     return 0;
   }
   const runners = await loadExecRunners(values.config, io, logger);
   const assignments = assign(pickJobs(loaded.jobs, positionals), runners);
+  return runAssignments(assignments, {
+    io,
+    cwd,
+    named: positionals.length > 0,
+    dirty: values.dirty === true,
+    ...(values.executor === undefined ? {} : { executor: values.executor }),
+  });
+}
+
+interface RunSettings {
+  readonly io: CliIo;
+  readonly cwd: string;
+  /** Jobs were named on the command line: run them whatever their `when`. */
+  readonly named: boolean;
+  readonly dirty: boolean;
+  readonly executor?: string;
+}
+
+/** Runs the jobs one by one, in pipeline order; returns the exit code. */
+async function runAssignments(
+  assignments: readonly Assignment[],
+  settings: RunSettings,
+): Promise<number> {
+  const { io, cwd } = settings;
+  const logger = stderrLogger(io);
   const providers = new Map<ExecRunner, ExecutorProvider>();
   const interrupts = new Interrupts();
   interrupts.install();
   const failedStages = new Set<number>();
-  let failed = false;
   try {
     for (const { job, runner } of assignments) {
       if (interrupts.signalName !== undefined) break;
       const stage = job.planned.stageIndex;
-      const earlierFailed = [...failedStages].some((s) => s < stage);
-      const skip = shouldRun(job, earlierFailed, positionals.length > 0);
+      const skip = shouldRun(
+        job,
+        [...failedStages].some((s) => s < stage),
+        settings.named,
+      );
       if (skip !== undefined) {
         logger.info(`Skipping job "${job.planned.job.name}": ${skip}`);
         continue;
       }
-      let provider = providers.get(runner);
-      if (provider === undefined) {
-        provider = createProvider(runner, io.env, values.executor);
-        providers.set(runner, provider);
-      }
+      const provider = providers.get(runner) ?? createProvider(runner, io.env, settings.executor);
+      providers.set(runner, provider);
       const logFile = logFileFor(cwd, job.planned.job.name);
       const result = await runJob({
         job: job.spec,
         provider,
         runner: jobRunnerFor(runner),
         sink: new TeeSink([new ConsoleSink(io.stdout, { color: io.color }), new FileSink(logFile)]),
-        localRepository: { path: cwd, dirty: values.dirty === true },
+        localRepository: { path: cwd, dirty: settings.dirty },
         cancel: interrupts.cancel.signal,
         abort: interrupts.abort.signal,
       });
       const tolerated = allowedToFail(job, result);
-      if (result.state !== 'success' && !tolerated) {
-        failed = true;
-        failedStages.add(stage);
-      }
+      if (result.state !== 'success' && !tolerated) failedStages.add(stage);
       const summary = `Job "${job.planned.job.name}" ${describe(result)}${tolerated ? ' (allowed to fail)' : ''}; log: ${logFile}`;
       io.stderr(`${paint(result.state === 'success' ? 'info' : 'warning', summary, io.color)}\n\n`);
     }
   } finally {
     interrupts.remove();
   }
-  return interrupts.exitCode() ?? (failed ? 1 : 0);
+  return interrupts.exitCode() ?? (failedStages.size > 0 ? 1 : 0);
 }
 
 export const execCommand: Command = {

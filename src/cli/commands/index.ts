@@ -4,6 +4,7 @@ import { imagesSeedCommand } from './images-seed.js';
 import { configCheckCommand } from './config-check.js';
 import { execCommand } from './exec.js';
 import { lintCommand } from './lint.js';
+import { machinesImageCommand } from './machines-image.js';
 
 /** Every command, registered explicitly (no self-registration on import). */
 export const commands: readonly Command[] = [
@@ -12,4 +13,5 @@ export const commands: readonly Command[] = [
   lintCommand,
   auditCommand,
   execCommand,
+  machinesImageCommand,
 ];

@@ -111,7 +111,10 @@ class Converter {
       this.problem(this.warnings, node, path, `unknown YAML tag ${node.tag} is ignored`);
     }
     if (value === null || value === undefined) return null;
-    if (typeof value === 'string' || typeof value === 'boolean') return value;
+    // The yaml package's 1.1 schema reads y/n as booleans; Ruby's Psych (GitLab) keeps them text.
+    if (typeof value === 'boolean')
+      return /^[yYnN]$/.test(node.source ?? '') ? (node.source ?? '') : value;
+    if (typeof value === 'string') return value;
     if (typeof value === 'number')
       return Number.isFinite(value) ? value : (node.source ?? String(value));
     if (typeof value === 'bigint') return value.toString();

@@ -1,0 +1,172 @@
+import { access, chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EnvironmentError } from '../../../core/errors.js';
+import type { Logger } from '../../../core/logger.js';
+import { readVmImage, vmImagePaths, vmImageRecipeDigest } from '../image/vm-image.js';
+import { chooseAccelerator } from './accel-probe.js';
+import { vmEngineEndpoint, waitForEngine } from './engine-ready.js';
+import { qemuArgs, type Accelerator } from './qemu-args.js';
+import { freeLoopbackPort, isQemuOf, killQemu, QEMU_BINARY, sleep, spawnQemu } from './qemu-process.js';
+import { QmpClient } from './qmp.js';
+import { runTool } from './run-tool.js';
+
+/** The machine shape; a snapshot only restores into an identical one. */
+export interface MachineShape {
+  readonly memoryMiB: number;
+  readonly cpus: number;
+  readonly dockerdFlags: readonly string[];
+}
+
+export const DEFAULT_SHAPE: MachineShape = { memoryMiB: 1024, cpus: 1, dockerdFlags: [] };
+
+export interface SnapshotRecord extends MachineShape {
+  readonly imageDigest: string;
+  readonly accel: Accelerator;
+  readonly createdAt: string;
+  readonly bootSeconds: number;
+}
+
+export interface SnapshotPaths {
+  /** Frozen qcow2 over the base: the disk exactly as it was when memory was saved. */
+  readonly disk: string;
+  readonly memory: string;
+  readonly record: string;
+}
+
+export function snapshotPaths(cacheDir: string): SnapshotPaths {
+  const dir = vmImagePaths(cacheDir).snapshotDir;
+  return { disk: join(dir, 'disk.qcow2'), memory: join(dir, 'memory.bin'), record: join(dir, 'snapshot.json') };
+}
+
+/** The saved running VM when it matches the image, accelerator and shape; else undefined. */
+export async function currentSnapshot(
+  cacheDir: string,
+  accel: Accelerator,
+  shape: MachineShape,
+): Promise<SnapshotRecord | undefined> {
+  const paths = snapshotPaths(cacheDir);
+  const text = await readFile(paths.record, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  const record = JSON.parse(text) as SnapshotRecord;
+  const matches =
+    record.imageDigest === vmImageRecipeDigest() &&
+    record.accel === accel &&
+    record.memoryMiB === shape.memoryMiB &&
+    record.cpus === shape.cpus &&
+    record.dockerdFlags.join(' ') === shape.dockerdFlags.join(' ');
+  const files = await Promise.all([access(paths.disk), access(paths.memory)]).then(() => true, () => false);
+  return matches && files ? record : undefined;
+}
+
+export interface EnsureSnapshotOptions {
+  readonly cacheDir: string;
+  readonly logger: Logger;
+  readonly shape?: MachineShape;
+  readonly qemuBinary?: string;
+  readonly signal?: AbortSignal;
+}
+
+export type EnsureSnapshotOutcome =
+  | { readonly action: 'current'; readonly record: SnapshotRecord }
+  | { readonly action: 'made'; readonly record: SnapshotRecord; readonly seconds: number; readonly bootSeconds: number };
+
+/**
+ * Boots the image once on a fresh qcow2 over the base, waits for dockerd, pauses the VM and
+ * migrates its state to a file, then freezes that qcow2. Restored VMs each get a new qcow2
+ * whose backing file is the frozen one, so the disk they see is exactly the disk the saved
+ * memory (page cache, open files, dockerd's state) refers to.
+ */
+export async function ensureSnapshot(options: EnsureSnapshotOptions): Promise<EnsureSnapshotOutcome> {
+  const image = vmImagePaths(options.cacheDir);
+  const record = await readVmImage(image);
+  if (record?.digest !== vmImageRecipeDigest()) {
+    throw new EnvironmentError('vm.no-image', `no current VM image in ${image.dir}`, {
+      hint: 'run `dockhand machines image` (as root) to build it',
+    });
+  }
+  const binary = options.qemuBinary ?? QEMU_BINARY;
+  const shape = options.shape ?? DEFAULT_SHAPE;
+  const accel = await chooseAccelerator(image.kernel, image.initrd, options.logger, binary);
+  const present = await currentSnapshot(options.cacheDir, accel, shape);
+  if (present !== undefined) return { action: 'current', record: present };
+  const started = Date.now();
+  const paths = snapshotPaths(options.cacheDir);
+  await rm(image.snapshotDir, { recursive: true, force: true });
+  await mkdir(image.snapshotDir, { recursive: true });
+  const work = join(image.snapshotDir, 'boot');
+  await mkdir(work, { recursive: true });
+  await runTool('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', image.base, '-F', 'raw', paths.disk]);
+  const port = await freeLoopbackPort();
+  const consoleLog = join(work, 'console.log');
+  const qmpSocket = join(work, 'qmp.sock');
+  const qemu = await spawnQemu(
+    qemuArgs({
+      accel,
+      kernel: image.kernel,
+      initrd: image.initrd,
+      disk: { path: paths.disk, format: 'qcow2' },
+      hostPort: port,
+      ...shape,
+      mode: 'run',
+      consoleLog,
+      qmpSocket,
+      agentSocket: join(work, 'agent.sock'),
+      pidFile: join(work, 'qemu.pid'),
+    }),
+    binary,
+  );
+  try {
+    options.logger.info('  booting the image once to save it running...');
+    await waitForEngine(vmEngineEndpoint(port, image.certs), {
+      timeoutMs: 180_000,
+      intervalMs: 250,
+      signal: options.signal,
+      alive: () => isQemuOf(qemu.pid, paths.disk),
+      diagnose: async () => `${(await readFile(consoleLog, 'utf8').catch(() => '')).split('\n').slice(-15).join('\n')}\n${qemu.stderr()}`,
+    });
+    const bootSeconds = (Date.now() - started) / 1000;
+    options.logger.info(`  engine ready after ${bootSeconds.toFixed(1)} s; saving the running VM...`);
+    // Let the guest settle (ping connections closed, dockerd idle) before freezing it.
+    await sleep(1500);
+    await saveState(qmpSocket, paths.memory);
+    await qemu.exited;
+    await chmod(paths.disk, 0o444);
+    await chmod(paths.memory, 0o444);
+    const made: SnapshotRecord = {
+      ...shape,
+      imageDigest: record.digest,
+      accel,
+      createdAt: new Date().toISOString(),
+      bootSeconds,
+    };
+    await writeFile(paths.record, `${JSON.stringify(made, null, 2)}\n`);
+    const size = (await stat(paths.memory)).size;
+    options.logger.info(`  saved ${(size / 1048576).toFixed(0)} MB of memory state`);
+    await rm(work, { recursive: true, force: true });
+    return { action: 'made', record: made, seconds: (Date.now() - started) / 1000, bootSeconds };
+  } catch (error) {
+    await killQemu(qemu.pid, paths.disk);
+    await rm(image.snapshotDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Pause, migrate to a file, wait for completion, quit. */
+async function saveState(qmpSocket: string, target: string): Promise<void> {
+  const qmp = await QmpClient.open(qmpSocket);
+  try {
+    await qmp.execute('stop');
+    await qmp.execute('migrate', { uri: `exec:cat > '${target}'` });
+    for (;;) {
+      const info = (await qmp.execute('query-migrate')) as { status?: string; 'error-desc'?: string };
+      if (info.status === 'completed') break;
+      if (info.status === 'failed' || info.status === 'cancelled') {
+        throw new EnvironmentError('vm.snapshot', `saving the VM failed: ${info['error-desc'] ?? info.status}`);
+      }
+      await sleep(100);
+    }
+    await qmp.execute('quit').catch(() => undefined);
+  } finally {
+    qmp.close();
+  }
+}
