@@ -2,7 +2,7 @@
 // true`, in alternating pairs so that engine warm-up and machine noise hit both sides alike; then
 // a 10-job pipeline against 10 sequential `docker run`s. Run after `npm run build`:
 //
-//   node bench/exec-vs-docker-run.mjs [--pairs N]
+//   node bench/exec-vs-docker-run.js [--pairs N]
 //
 // Prints a Markdown table (docs/performance.md records the figures).
 import { execFileSync, spawnSync } from 'node:child_process';
