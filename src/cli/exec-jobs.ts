@@ -1,20 +1,17 @@
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
 import { ConfigError, UsageError } from '../core/errors.js';
+import { readGitSnapshot, type GitSnapshot } from '../git/read-repo.js';
 import {
   formatProblem,
   parsePipeline,
   planPipeline,
   toJobSpec,
-  type IncludeResolver,
   type Pipeline,
   type Plan,
   type PlannedJob,
 } from '../pipeline/index.js';
-import { predefinedVariables } from '../pipeline/variables/index.js';
+import { predefinedVariables, type LocalRunContext } from '../pipeline/variables/index.js';
 import type { JobSpec, JobVariable } from '../protocol/job-spec.js';
-import { readRepoFacts, type RepoFacts } from './repo-facts.js';
+import { fsIncludeResolver, listRepositoryFiles, readPipelineSource } from './pipeline-files.js';
 
 /** One job `dockhand exec` will run (or skip), in pipeline order. */
 export interface ExecJob {
@@ -25,56 +22,78 @@ export interface ExecJob {
 export interface ExecPlan {
   readonly plan: Plan;
   readonly jobs: readonly ExecJob[];
-  readonly repo: RepoFacts;
+  readonly git: GitSnapshot;
 }
 
 export interface LoadOptions {
-  /** The repository's work tree. */
+  /** A directory inside the repository's work tree. */
   readonly cwd: string;
-  /** The pipeline file, relative to cwd. */
+  /** The pipeline file, relative to the repository root. */
   readonly file: string;
   /** `--variable KEY=VALUE`: like project variables, they beat YAML. */
   readonly variables: readonly JobVariable[];
 }
 
-function includeResolver(cwd: string, files: readonly string[]): IncludeResolver {
-  return {
-    readFile: (path) => {
-      try {
-        return readFileSync(join(cwd, path), 'utf8');
-      } catch {
-        return undefined;
-      }
-    },
-    listFiles: () => files,
-  };
-}
-
 /** Reads and validates the pipeline file; problems are a ConfigError (exit 2). */
-export async function loadPipeline(
-  cwd: string,
-  file: string,
-  repoFiles: readonly string[],
-): Promise<Pipeline> {
-  const text = await readFile(join(cwd, file), 'utf8').catch((error: unknown) => {
-    throw new ConfigError('pipeline-unreadable', `cannot read ${join(cwd, file)}`, {
-      hint: 'run dockhand exec in a repository with a .gitlab-ci.yml, or pass --cwd DIR / --file F',
-      cause: error,
-    });
+export function loadPipeline(root: string, file: string): Pipeline {
+  const source = readPipelineSource(root, file);
+  const result = parsePipeline({
+    file: source.file,
+    text: source.text,
+    includes: fsIncludeResolver(source.root),
   });
-  const result = parsePipeline({ file, text, includes: includeResolver(cwd, repoFiles) });
   if (result.pipeline === undefined || result.errors.length > 0) {
     const lines = result.errors.map(formatProblem);
-    throw new ConfigError('pipeline-invalid', `${file} is invalid:\n${lines.join('\n')}`, {
-      hint: 'fix the problems above; positions are file:line:column',
+    throw new ConfigError('pipeline-invalid', `${source.file} is invalid:\n${lines.join('\n')}`, {
+      hint: "fix the problems above ('dockhand lint' explains them)",
     });
   }
   return result.pipeline;
 }
 
-/** A job id local runs give a job: stable within one `exec`, different per job. */
-function localJobId(index: number): number {
-  return index + 1;
+/** The ref a pipeline runs for: the tag on a detached HEAD at a tag, else the branch. */
+export function refOf(git: GitSnapshot): { name: string; type: 'branch' | 'tag' } {
+  if (git.branch === undefined && git.tag !== undefined) return { name: git.tag, type: 'tag' };
+  return { name: git.branch ?? 'HEAD', type: 'branch' };
+}
+
+/** The local stand-ins for what GitLab knows about the project, the pipeline and a job. */
+export function localRunContext(
+  git: GitSnapshot,
+  configPath: string,
+  job: { id: number; name: string; stage: string },
+): LocalRunContext {
+  const ref = refOf(git);
+  const path = `local/${git.projectName}`;
+  const now = new Date().toISOString();
+  return {
+    git: {
+      sha: git.sha,
+      beforeSha: git.beforeSha,
+      ...(ref.type === 'tag' ? { tag: ref.name } : { branch: ref.name }),
+      ...(git.tagMessage === undefined ? {} : { tagMessage: git.tagMessage }),
+      message: git.message,
+      authorName: git.authorName,
+      authorEmail: git.authorEmail,
+      timestamp: git.timestamp,
+      defaultBranch: git.defaultBranch,
+    },
+    project: {
+      dir: `/builds/${path}`,
+      name: git.projectName,
+      path,
+      namespace: 'local',
+      id: 1,
+      configPath,
+    },
+    job: { ...job, startedAt: now },
+    pipeline: { id: 1, iid: 1, createdAt: now },
+  };
+}
+
+/** Predefined variables as the plain record rules are evaluated against. */
+export function predefinedRecord(context: LocalRunContext): Record<string, string> {
+  return Object.fromEntries(predefinedVariables(context).map((v) => [v.key, v.value]));
 }
 
 /**
@@ -82,43 +101,16 @@ function localJobId(index: number): number {
  * to a runner. The job token is a random local value (masked like a real one).
  */
 export async function loadExecPlan(options: LoadOptions, token: string): Promise<ExecPlan> {
-  const repo = await readRepoFacts(options.cwd);
-  const pipeline = await loadPipeline(options.cwd, options.file, repo.files);
-  const projectName = basename(options.cwd);
-  const projectPath = `local/${projectName}`;
-  const overrides = Object.fromEntries(options.variables.map((v) => [v.key, v.value]));
-  const now = new Date().toISOString();
-  const context = (jobId: number, name: string, stage: string) => ({
-    git: {
-      sha: repo.sha,
-      message: repo.message,
-      authorName: repo.authorName,
-      authorEmail: repo.authorEmail,
-      timestamp: repo.timestamp,
-      defaultBranch: repo.branch ?? 'main',
-      ...(repo.branch === undefined ? {} : { branch: repo.branch }),
-      ...(repo.tag === undefined ? {} : { tag: repo.tag }),
-    },
-    project: {
-      dir: `/builds/${projectPath}`,
-      name: projectName,
-      path: projectPath,
-      namespace: 'local',
-      id: 1,
-      configPath: options.file,
-    },
-    job: { id: jobId, name, stage, startedAt: now },
-    pipeline: { id: 1, iid: 1, createdAt: now },
-  });
-  const predefinedForPlan = predefinedVariables(context(0, '', ''));
+  const git = await readGitSnapshot(options.cwd);
+  const pipeline = loadPipeline(git.root, options.file);
+  const ref = refOf(git);
   const plan = planPipeline(pipeline, {
-    predefined: Object.fromEntries(predefinedForPlan.map((v) => [v.key, v.value])),
-    overrides,
-    ref:
-      repo.tag === undefined
-        ? { name: repo.branch ?? 'HEAD', type: 'branch' }
-        : { name: repo.tag, type: 'tag' },
-    repositoryFiles: repo.files,
+    predefined: predefinedRecord(
+      localRunContext(git, options.file, { id: 0, name: '', stage: '' }),
+    ),
+    overrides: Object.fromEntries(options.variables.map((v) => [v.key, v.value])),
+    ref,
+    repositoryFiles: listRepositoryFiles(git.root),
   });
   if (plan.errors.length > 0) {
     const lines = plan.errors.map((p) =>
@@ -127,29 +119,34 @@ export async function loadExecPlan(options: LoadOptions, token: string): Promise
     throw new ConfigError('pipeline-plan', `cannot plan the pipeline:\n${lines.join('\n')}`);
   }
   const jobs = plan.jobs.map((planned, index): ExecJob => {
-    const jobId = localJobId(index);
+    const jobId = index + 1;
+    const context = localRunContext(git, options.file, {
+      id: jobId,
+      name: planned.job.name,
+      stage: planned.job.stage,
+    });
     const spec = toJobSpec(planned, {
       jobId,
       pipelineId: 1,
       projectId: 1,
-      projectName,
-      projectFullPath: projectPath,
+      projectName: git.projectName,
+      projectFullPath: context.project.path,
       token,
       git: {
-        repo_url: `file://${options.cwd}`,
-        ref: repo.tag ?? repo.branch ?? 'HEAD',
-        sha: repo.sha,
-        before_sha: '0'.repeat(40),
-        ref_type: repo.tag === undefined ? 'branch' : 'tag',
+        repo_url: `file://${git.root}`,
+        ref: ref.name,
+        sha: git.sha,
+        before_sha: git.beforeSha,
+        ref_type: ref.type,
         refspecs: [],
         depth: 0,
       },
-      predefined: predefinedVariables(context(jobId, planned.job.name, planned.job.stage)),
+      predefined: predefinedVariables(context),
       secrets: options.variables,
     });
     return { planned, spec: { ...spec, features: { trace_sections: true } } };
   });
-  return { plan, jobs, repo };
+  return { plan, jobs, git };
 }
 
 /** The jobs named on the command line, in pipeline order; unknown names are a usage error. */

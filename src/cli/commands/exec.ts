@@ -3,14 +3,23 @@ import { join, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import { paint } from '../../core/ansi.js';
 import type { ExecutorProvider } from '../../executors/executor.js';
-import { formatJobList } from '../../pipeline/index.js';
+import { readGitSnapshot } from '../../git/read-repo.js';
 import type { JobVariable } from '../../protocol/job-spec.js';
 import type { JobResult } from '../../runner/job-outcome.js';
 import { runJob } from '../../runner/job-run.js';
 import { ConsoleSink, FileSink, TeeSink } from '../../runner/sinks.js';
 import type { Command } from '../command.js';
 import { loadExecRunners } from '../exec-config.js';
-import { loadExecPlan, parseVariableFlag, pickJobs, type ExecJob } from '../exec-jobs.js';
+import {
+  loadExecPlan,
+  localRunContext,
+  parseVariableFlag,
+  pickJobs,
+  predefinedRecord,
+  refOf,
+  type ExecJob,
+} from '../exec-jobs.js';
+import { listJobs } from './exec-list.js';
 import { stderrLogger, type CliIo } from '../io.js';
 import { parseFlags } from '../parse-flags.js';
 import { selectRunner } from '../runner-selection.js';
@@ -83,9 +92,9 @@ class Interrupts {
   }
 }
 
-function logFileFor(cwd: string, jobName: string): string {
+function logFileFor(root: string, jobName: string): string {
   const safe = jobName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+/, '') || 'job';
-  return join(cwd, '.dockhand', 'logs', `${safe}.log`);
+  return join(root, '.dockhand', 'logs', `${safe}.log`);
 }
 
 function allowedToFail(job: ExecJob, result: JobResult): boolean {
@@ -141,12 +150,19 @@ async function execute(args: readonly string[], io: CliIo): Promise<number> {
   const cwd = resolve(io.cwd, values.cwd ?? '.');
   const file = values.file ?? '.gitlab-ci.yml';
   const variables: JobVariable[] = (values.variable ?? []).map(parseVariableFlag);
+  if (values.list === true) {
+    const git = await readGitSnapshot(cwd);
+    return listJobs(io, {
+      cwd: git.root,
+      file,
+      ref: refOf(git),
+      predefined: predefinedRecord(localRunContext(git, file, { id: 0, name: '', stage: '' })),
+      overrides: Object.fromEntries(variables.map((v) => [v.key, v.value])),
+    });
+  }
+  // A fresh token per run: CI_JOB_TOKEN is masked like a real one, and is worth nothing.
   const token = `glcbt-local${randomBytes(12).toString('hex')}`;
   const loaded = await loadExecPlan({ cwd, file, variables }, token);
-  if (values.list === true) {
-    io.stdout(`${formatJobList(loaded.plan).join('\n')}\n`);
-    return 0;
-  }
   const logger = stderrLogger(io);
   if (!loaded.plan.created) {
     logger.warn(`no pipeline for this commit: ${loaded.plan.reason}`);
@@ -154,9 +170,12 @@ async function execute(args: readonly string[], io: CliIo): Promise<number> {
   }
   const runners = await loadExecRunners(values.config, io, logger);
   const assignments = assign(pickJobs(loaded.jobs, positionals), runners);
+  if (loaded.git.dirty && values.dirty !== true) {
+    logger.warn('the work tree has uncommitted changes; jobs see the last commit (add --dirty)');
+  }
   return runAssignments(assignments, {
     io,
-    cwd,
+    root: loaded.git.root,
     named: positionals.length > 0,
     dirty: values.dirty === true,
     ...(values.executor === undefined ? {} : { executor: values.executor }),
@@ -165,7 +184,8 @@ async function execute(args: readonly string[], io: CliIo): Promise<number> {
 
 interface RunSettings {
   readonly io: CliIo;
-  readonly cwd: string;
+  /** The repository's root: sources and `.dockhand/logs/`. */
+  readonly root: string;
   /** Jobs were named on the command line: run them whatever their `when`. */
   readonly named: boolean;
   readonly dirty: boolean;
@@ -177,7 +197,7 @@ async function runAssignments(
   assignments: readonly Assignment[],
   settings: RunSettings,
 ): Promise<number> {
-  const { io, cwd } = settings;
+  const { io, root } = settings;
   const logger = stderrLogger(io);
   const providers = new Map<ExecRunner, ExecutorProvider>();
   const interrupts = new Interrupts();
@@ -198,13 +218,13 @@ async function runAssignments(
       }
       const provider = providers.get(runner) ?? createProvider(runner, io.env, settings.executor);
       providers.set(runner, provider);
-      const logFile = logFileFor(cwd, job.planned.job.name);
+      const logFile = logFileFor(root, job.planned.job.name);
       const result = await runJob({
         job: job.spec,
         provider,
         runner: jobRunnerFor(runner),
         sink: new TeeSink([new ConsoleSink(io.stdout, { color: io.color }), new FileSink(logFile)]),
-        localRepository: { path: cwd, dirty: settings.dirty },
+        localRepository: { path: root, dirty: settings.dirty },
         cancel: interrupts.cancel.signal,
         abort: interrupts.abort.signal,
       });

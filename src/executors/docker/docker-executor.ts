@@ -119,6 +119,7 @@ export class DockerExecutor implements Executor {
       credentials: job.credentials,
       log: buildLog,
       signal,
+      pins: plan.pins,
     });
     const sources =
       localRepository === undefined

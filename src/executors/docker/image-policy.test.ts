@@ -147,15 +147,87 @@ describe('decideEntrypoint (the entrypoint lock)', () => {
       }).kind,
     ).toBe('ignored');
   });
-  it('honours an override when overwriting is allowed', () => {
+  it('honours an override when overwriting is allowed, warning when images are restricted', () => {
     expect(
       decideEntrypoint({
         ...base,
+        runnerName: 'docker-builder',
         entrypoint: [''],
         restricted: true,
         disableEntrypointOverwrite: false,
       }),
+    ).toEqual({
+      kind: 'override',
+      entrypoint: [''],
+      warning:
+        'job "' +
+        base.jobName +
+        '" overrides the entrypoint of its ' +
+        base.subject +
+        ': runner "docker-builder" sets disable_entrypoint_overwrite = false, so allowed_images does not limit what runs',
+    });
+    expect(
+      decideEntrypoint({
+        ...base,
+        entrypoint: [''],
+        restricted: false,
+        disableEntrypointOverwrite: false,
+      }),
     ).toEqual({ kind: 'override', entrypoint: [''] });
+  });
+});
+
+describe('allowed_images hardening (dockhand, documented)', () => {
+  const allowed = (image: string, patterns: string[]) =>
+    checkAllowedImage({ image, allowed: patterns, internal: [], kind: 'images' });
+
+  it('compares references in their fully qualified form', () => {
+    expect(allowed('ruby:3', ['docker.io/library/ruby:*']).allowed).toBe(true);
+    expect(allowed('docker.io/library/ruby:3', ['ruby:*']).allowed).toBe(true);
+    expect(allowed('index.docker.io/library/ruby:3', ['ruby:*']).allowed).toBe(true);
+    // A different registry is a different image, whatever the path.
+    expect(allowed('evil.example/library/ruby:3', ['ruby:*']).allowed).toBe(false);
+    expect(allowed('localhost/ruby:3', ['ruby:*']).allowed).toBe(false);
+    // GitLab's quirk stays: a tag pattern does not admit the untagged name.
+    expect(allowed('ruby', ['docker.io/library/ruby:*']).allowed).toBe(false);
+  });
+
+  it('keeps references case-sensitive and registry prefixes significant', () => {
+    expect(
+      allowed('127.0.0.1:5000/Frank/docker-builder:latest', [
+        '127.0.0.1:5000/frank/docker-builder:*',
+      ]).allowed,
+    ).toBe(false);
+    expect(
+      allowed('evil.example/127.0.0.1:5000/frank/docker-builder:latest', [
+        '127.0.0.1:5000/frank/docker-builder:*',
+      ]).allowed,
+    ).toBe(false);
+  });
+
+  const digest = `sha256:${'a'.repeat(64)}`;
+  const other = `sha256:${'b'.repeat(64)}`;
+
+  it('admits a tag of a digest-pinned repository only on condition of the content digest', () => {
+    const decision = allowed('reg.example:5000/frank/builder:latest', [
+      `reg.example:5000/frank/builder@${digest}`,
+    ]);
+    expect(decision).toEqual({
+      allowed: true,
+      pins: [{ repository: 'reg.example:5000/frank/builder', digest }],
+    });
+  });
+
+  it('refuses a reference pinned to another digest, and other repositories', () => {
+    expect(
+      allowed(`reg.example:5000/frank/builder@${other}`, [
+        `reg.example:5000/frank/builder@${digest}`,
+      ]).allowed,
+    ).toBe(false);
+    expect(
+      allowed('reg.example:5000/frank/other:latest', [`reg.example:5000/frank/builder@${digest}`])
+        .allowed,
+    ).toBe(false);
   });
 });
 

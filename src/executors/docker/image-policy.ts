@@ -1,11 +1,23 @@
 import { globMatch } from './glob.js';
+import {
+  canonicalPattern,
+  canonicalReference,
+  digestPin,
+  parseImageReference,
+  repositoryName,
+  type DigestPin,
+} from './image-reference.js';
 
 /**
  * Pure policy checks for job images and services (shared/reference/gitlab-runner.md §1.6). They
  * decide and return; the caller logs and fails.
  */
 export type PolicyDecision =
-  | { readonly allowed: true }
+  /**
+   * `pins`: the image was allowed only through digest-pinned entries; after the pull its content
+   * must match one of them (a re-pushed tag must not slip in).
+   */
+  | { readonly allowed: true; readonly pins?: readonly DigestPin[] }
   | { readonly allowed: false; readonly reason: string; readonly lines: readonly string[] };
 
 export interface AllowedImageCheck {
@@ -19,10 +31,34 @@ export interface AllowedImageCheck {
   readonly kind: 'images' | 'services';
 }
 
+/**
+ * GitLab Runner's literal glob match, plus two documented hardenings: references are compared in
+ * their fully qualified form too (`ruby` = `docker.io/library/ruby`), and an entry pinned by digest
+ * (`name@sha256:…`) also admits the same repository by tag, on condition that the pulled content
+ * has that digest.
+ */
+function matches(pattern: string, image: string): boolean {
+  if (globMatch(pattern, image)) return true;
+  const canonical = canonicalPattern(pattern);
+  return canonical !== undefined && globMatch(canonical, canonicalReference(image));
+}
+
+function pinsFor(allowed: readonly string[], image: string): DigestPin[] {
+  const parsed = parseImageReference(image);
+  const repository = repositoryName(parsed);
+  return allowed
+    .map(digestPin)
+    .filter((pin): pin is DigestPin => pin !== undefined && pin.repository === repository)
+    .filter((pin) => parsed.digest === undefined || parsed.digest === pin.digest);
+}
+
 export function checkAllowedImage(check: AllowedImageCheck): PolicyDecision {
   if (check.allowed.length === 0) return { allowed: true };
   if (check.internal.includes(check.image)) return { allowed: true };
-  if (check.allowed.some((pattern) => globMatch(pattern, check.image))) return { allowed: true };
+  const unpinned = check.allowed.filter((pattern) => digestPin(pattern) === undefined);
+  if (unpinned.some((pattern) => matches(pattern, check.image))) return { allowed: true };
+  const pins = pinsFor(check.allowed, check.image);
+  if (pins.length > 0) return { allowed: true, pins };
   return {
     allowed: false,
     reason: check.kind === 'images' ? 'disallowed image' : 'disallowed service',
@@ -41,7 +77,8 @@ export function privilegeAllowed(image: string, allowed: readonly string[]): boo
 
 export type EntrypointDecision =
   | { readonly kind: 'keep-image' }
-  | { readonly kind: 'override'; readonly entrypoint: readonly string[] }
+  /** `warning`: the runner opted out of the lock explicitly; every job log says so. */
+  | { readonly kind: 'override'; readonly entrypoint: readonly string[]; readonly warning?: string }
   /** GitLab's plain `disable_entrypoint_overwrite`: ignore the override, warn. */
   | { readonly kind: 'ignored'; readonly warning: string }
   /** dockhand's lock: restricted images make an override a policy error. */
@@ -49,6 +86,8 @@ export type EntrypointDecision =
 
 export interface EntrypointCheck {
   readonly jobName: string;
+  /** The runner's name from config.toml, for messages. */
+  readonly runnerName?: string | undefined;
   /** `image` or `service <name>`. */
   readonly subject: string;
   readonly entrypoint: readonly string[] | undefined;
@@ -67,14 +106,24 @@ export interface EntrypointCheck {
  */
 export function decideEntrypoint(check: EntrypointCheck): EntrypointDecision {
   if (check.entrypoint === undefined) return { kind: 'keep-image' };
-  if (!check.disableEntrypointOverwrite) return { kind: 'override', entrypoint: check.entrypoint };
+  const runner = check.runnerName === undefined ? 'this runner' : `runner "${check.runnerName}"`;
+  if (!check.disableEntrypointOverwrite) {
+    if (!check.restricted) return { kind: 'override', entrypoint: check.entrypoint };
+    return {
+      kind: 'override',
+      entrypoint: check.entrypoint,
+      warning:
+        `job "${check.jobName}" overrides the entrypoint of its ${check.subject}: ${runner} ` +
+        `sets disable_entrypoint_overwrite = false, so ${check.restrictingKey} does not limit what runs`,
+    };
+  }
   if (!check.restricted) {
     return { kind: 'ignored', warning: `Entrypoint override disabled (${check.subject})` };
   }
   return {
     kind: 'refused',
     message:
-      `job "${check.jobName}" overrides the entrypoint of its ${check.subject}, but this runner ` +
+      `job "${check.jobName}" overrides the entrypoint of its ${check.subject}, but ${runner} ` +
       `restricts ${check.restrictingKey} and sets disable_entrypoint_overwrite, so the ` +
       `image's ENTRYPOINT must run as built`,
     hint:

@@ -2,6 +2,7 @@ import type { Engine, ImageSummary, PullOptions } from '../../engine/engine.js';
 import type { JobCredential, PullPolicy } from '../../protocol/job-spec.js';
 import type { JobLog } from '../executor.js';
 import { JobFailedError } from '../job-error.js';
+import { satisfiesPin, type DigestPin } from './image-reference.js';
 import { pullPolicyLine, stepFor } from './pull-policy.js';
 
 /** The registry host of an image reference, or `docker.io` for Hub-style names. */
@@ -34,6 +35,25 @@ export interface EnsureImageRequest {
   readonly credentials: readonly JobCredential[];
   readonly log: JobLog;
   readonly signal: AbortSignal;
+  /** Digest pins the image was allowed through: its content must match one of them. */
+  readonly pins?: readonly DigestPin[];
+}
+
+/** Refuses an image allowed only by digest pins whose content is not the pinned one. */
+function checkPins(summary: ImageSummary, request: EnsureImageRequest): ImageSummary {
+  const pins = request.pins ?? [];
+  if (pins.length === 0 || pins.some((pin) => satisfiesPin(pin, summary.repoDigests)))
+    return summary;
+  const wanted = pins.map((pin) => `${pin.repository}@${pin.digest}`).join(', ');
+  const actual = summary.repoDigests.length > 0 ? summary.repoDigests.join(', ') : summary.id;
+  throw new JobFailedError(
+    'runner_system_failure',
+    'docker.image-digest-mismatch',
+    `disallowed image: "${request.image}" is allowed only as ${wanted}, but its content is ${actual}`,
+    {
+      hint: 'the tag was re-pushed or retagged; pin the new digest in allowed_images if it is trusted',
+    },
+  );
 }
 
 /**
@@ -52,7 +72,8 @@ export async function ensureImage(
     request.signal.throwIfAborted();
     const local = await engine.inspectImage(image);
     const step = stepFor(policy, local !== undefined);
-    if (step === 'use-local' && local !== undefined) return announce(local, image, log);
+    if (step === 'use-local' && local !== undefined)
+      return announce(checkPins(local, request), image, log);
     if (step === 'missing') {
       lastError = new Error(`Error: No such image: ${image}`);
       continue;
@@ -65,7 +86,7 @@ export async function ensureImage(
         ...(auth === undefined ? {} : { auth }),
       });
       const pulled = await engine.inspectImage(image);
-      if (pulled !== undefined) return announce(pulled, image, log);
+      if (pulled !== undefined) return announce(checkPins(pulled, request), image, log);
     } catch (error) {
       request.signal.throwIfAborted();
       lastError = error;

@@ -9,6 +9,7 @@ import {
   type PolicyDecision,
 } from './image-policy.js';
 import { expandVariables, type JobContext } from './job-context.js';
+import type { DigestPin } from './image-reference.js';
 import { effectivePullPolicy } from './pull-policy.js';
 import type { ServicePlan } from './services.js';
 import { planServiceAliases } from './service-aliases.js';
@@ -21,14 +22,16 @@ export interface JobPlan {
   /** Absent: keep the image's ENTRYPOINT. */
   readonly entrypoint?: readonly string[];
   readonly policies: readonly PullPolicy[];
+  /** Digest pins the image must match after the pull (see image-policy.ts). */
+  readonly pins: readonly DigestPin[];
   readonly privileged: boolean;
   readonly user?: string;
   readonly services: readonly ServicePlan[];
   readonly volumes: readonly VolumeEntry[];
 }
 
-function enforce(decision: PolicyDecision, log: JobLog): void {
-  if (decision.allowed) return;
+function enforce(decision: PolicyDecision, log: JobLog): readonly DigestPin[] {
+  if (decision.allowed) return decision.pins ?? [];
   for (const line of decision.lines) log.plain(line);
   // GitLab reports a disallowed image as a system failure with exactly this text.
   throw new JobFailedError('runner_system_failure', 'docker.image-not-allowed', decision.reason, {
@@ -62,6 +65,7 @@ function entrypointFor(
 ): readonly string[] | undefined {
   const decision = decideEntrypoint({
     jobName: ctx.job.job_info.name,
+    runnerName: settings.runnerName,
     subject,
     entrypoint,
     restricted,
@@ -72,6 +76,7 @@ function entrypointFor(
     case 'keep-image':
       return undefined;
     case 'override':
+      if (decision.warning !== undefined) log.warning(decision.warning);
       return decision.entrypoint;
     case 'ignored':
       log.warning(decision.warning);
@@ -100,7 +105,7 @@ function planServices(
   const aliasPlans = planServiceAliases(services);
   const privileged = settings.services_privileged ?? settings.privileged;
   return services.map((service, index) => {
-    enforce(
+    const pins = enforce(
       checkAllowedImage({
         image: service.name,
         allowed: settings.allowedServices,
@@ -131,6 +136,7 @@ function planServices(
       aliases: aliases.aliases,
       ...(entrypoint === undefined ? {} : { entrypoint }),
       policies: policiesFor(service.name, service, settings),
+      pins,
       privileged: privileged && privilegeAllowed(service.name, settings.allowedPrivilegedServices),
     };
   });
@@ -156,7 +162,7 @@ export function planJob(ctx: JobContext, settings: DockerExecutorSettings, log: 
   const jobImage = ctx.job.image;
   const image = expandVariables(jobImage?.name ?? settings.image, ctx.variable);
   log.plain(`Using Docker executor with image ${image} ...`);
-  enforce(
+  const pins = enforce(
     checkAllowedImage({
       image,
       allowed: settings.allowedImages,
@@ -192,6 +198,7 @@ export function planJob(ctx: JobContext, settings: DockerExecutorSettings, log: 
     image,
     ...(entrypoint === undefined ? {} : { entrypoint }),
     policies: policiesFor(image, jobImage, settings),
+    pins,
     privileged: settings.privileged && privilegeAllowed(image, settings.allowedPrivilegedImages),
     ...(user.user === undefined ? {} : { user: user.user }),
     services,

@@ -8,6 +8,7 @@ import {
 import type { JobService, PullPolicy } from '../../protocol/job-spec.js';
 import type { JobLog } from '../executor.js';
 import { ensureImage } from './image-pull.js';
+import type { DigestPin } from './image-reference.js';
 import type { JobContext } from './job-context.js';
 import { BufferedLog } from './log-buffer.js';
 import { networkName, supportsAliases, type NetworkPlan } from './networks.js';
@@ -23,6 +24,8 @@ export interface ServicePlan {
   /** Absent: keep the image's ENTRYPOINT. */
   readonly entrypoint?: readonly string[];
   readonly policies: readonly PullPolicy[];
+  /** Digest pins the service image must match after the pull. */
+  readonly pins?: readonly DigestPin[];
   readonly privileged: boolean;
 }
 
@@ -67,6 +70,7 @@ async function startOne(
     credentials: rt.ctx.job.credentials,
     log,
     signal: rt.signal,
+    ...(plan.pins === undefined ? {} : { pins: plan.pins }),
   });
   const name = `${rt.ctx.base}-${serviceSlug(plan.image)}-${plan.index}`;
   const network = networkName(rt.network);

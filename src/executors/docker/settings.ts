@@ -59,6 +59,8 @@ export interface DockerExecutorSettings {
   readonly helperImage?: string;
   /** A local busybox image for the in-network readiness probe (remote engines only). */
   readonly probeImage?: string;
+  /** The runner's name in config.toml, for policy messages. */
+  readonly runnerName?: string;
   /** Hostname of this machine for `Running on … via <host>...`. Defaults to os.hostname(). */
   readonly runnerHost?: string;
   /** Grace period of a cancelled stage before SIGKILL, seconds (default 10). */

@@ -11,6 +11,11 @@ export interface StartedQemu {
   readonly exited: Promise<number>;
   /** The last lines QEMU wrote to stderr (its own errors, never guest output). */
   stderr(): string;
+  /**
+   * Stops this process from waiting for QEMU: call once the VM is up and handed over, so a CLI
+   * can exit while its VMs run on. `exited` no longer resolves after that.
+   */
+  release(): void;
 }
 
 /**
@@ -35,10 +40,12 @@ export function spawnQemu(args: readonly string[], binary = QEMU_BINARY): Promis
       ),
     );
     child.once('spawn', () => {
-      // Do not keep this process alive for QEMU's sake, nor for its stderr pipe.
-      child.unref();
-      (child.stderr as unknown as { unref?: () => void }).unref?.();
-      resolve({ pid: child.pid ?? -1, exited, stderr: () => tail.trim() });
+      const release = () => {
+        // Do not keep this process alive for QEMU's sake, nor for its stderr pipe.
+        child.unref();
+        child.stderr.destroy();
+      };
+      resolve({ pid: child.pid ?? -1, exited, stderr: () => tail.trim(), release });
     });
   });
 }
