@@ -11,6 +11,7 @@ import {
 } from '../pipeline/index.js';
 import { predefinedVariables, type LocalRunContext } from '../pipeline/variables/index.js';
 import type { JobSpec, JobVariable } from '../protocol/job-spec.js';
+import type { JobResult } from '../runner/job-outcome.js';
 import { fsIncludeResolver, listRepositoryFiles, readPipelineSource } from './pipeline-files.js';
 
 /** One job `dockhand exec` will run (or skip), in pipeline order. */
@@ -175,4 +176,35 @@ export function parseVariableFlag(text: string): JobVariable {
     });
   }
   return { key, value: text.slice(at + 1), public: false, masked: false, file: false, raw: false };
+}
+
+/** A failed job whose failure is allowed (`allow_failure`, or one of its `exit_codes`). */
+export function allowedToFail(job: ExecJob, result: JobResult): boolean {
+  if (result.state !== 'failed' || !job.planned.allowFailure.allowed) return false;
+  const codes = job.planned.allowFailure.exitCodes;
+  return codes.length === 0 || (result.exitCode !== undefined && codes.includes(result.exitCode));
+}
+
+/**
+ * Why a job is not run, given failures in earlier stages (GitLab's `when`, applied sequentially);
+ * undefined when it runs. Naming a job on the command line lifts the manual/delayed and
+ * on_failure gates, but an on_success job still does not run after a failed earlier stage.
+ */
+export function skipReason(
+  job: ExecJob,
+  earlierFailed: boolean,
+  named: boolean,
+): string | undefined {
+  switch (job.planned.when) {
+    case 'manual':
+    case 'delayed':
+      return named ? undefined : `when: ${job.planned.when} (name it to run it)`;
+    case 'on_failure':
+      return named || earlierFailed ? undefined : 'when: on_failure and nothing failed';
+    case 'on_success':
+      return earlierFailed ? 'an earlier stage failed' : undefined;
+    case 'always':
+    case 'never':
+      return undefined;
+  }
 }

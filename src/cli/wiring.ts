@@ -114,12 +114,28 @@ export function dockerSettingsFrom(docker: DockerSettings | undefined): DockerEx
   };
 }
 
+/** A provider and the check that its backend answers (run once, before the first job). */
+export interface WiredProvider {
+  readonly provider: ExecutorProvider;
+  /** Rejects with an EnvironmentError (exit 1, with a hint) when the engine does not answer. */
+  readonly ready: (signal?: AbortSignal) => Promise<void>;
+}
+
 /** Makes the executor provider for a runner; one per runner per dockhand process. */
 export function createProvider(
   runner: ExecRunner,
   env: Readonly<Record<string, string | undefined>>,
   executorOverride?: string,
 ): ExecutorProvider {
+  return wireProvider(runner, env, executorOverride).provider;
+}
+
+/** Like createProvider, with the readiness check of its engine. */
+export function wireProvider(
+  runner: ExecRunner,
+  env: Readonly<Record<string, string | undefined>>,
+  executorOverride?: string,
+): WiredProvider {
   const kind = executorOverride ?? runner.executor;
   switch (kind) {
     case 'docker':
@@ -134,7 +150,10 @@ export function createProvider(
           env,
         }),
       );
-      return new DockerExecutorProvider(engine, dockerSettingsFrom(docker));
+      return {
+        provider: new DockerExecutorProvider(engine, dockerSettingsFrom(docker)),
+        ready: (signal) => engine.ping(signal),
+      };
     }
     case 'shell':
       throw new UsageError('the shell executor is not available in dockhand exec yet', {

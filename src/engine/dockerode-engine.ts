@@ -147,9 +147,10 @@ export class DockerodeEngine implements Engine {
     try {
       // `GET /images/get?names=…` (docker save); @types/dockerode lacks getImages.
       const docker = this.docker as unknown as {
-        getImages(names: string[]): Promise<NodeJS.ReadableStream>;
+        getImages(opts: { names: string[] }): Promise<NodeJS.ReadableStream>;
       };
-      return (await docker.getImages([...refs])) as Readable;
+      // dockerode takes an options object; a bare array would be read as options (empty save).
+      return (await docker.getImages({ names: [...refs] })) as Readable;
     } catch (error) {
       throw new EnvironmentError(
         'engine.export-images',

@@ -9,8 +9,8 @@ export interface RunnerTokenResponse {
   readonly id: number;
   /** The runner authentication token (`glrt-…`, a secret). */
   readonly token: string;
-  /** ISO 8601, or null when the token does not expire. */
-  readonly token_expires_at: string | null;
+  /** ISO 8601, or null when the token does not expire (older GitLab omits it). */
+  readonly token_expires_at?: string | null;
 }
 
 /** A job's status as GitLab reports it in the `Job-Status` header. */
@@ -39,7 +39,9 @@ export const JOB_STATUSES: readonly JobStatus[] = [
 
 /** Statuses after which a job never runs again. */
 export function isFinishedStatus(status: JobStatus): boolean {
-  return status === 'success' || status === 'failed' || status === 'canceled' || status === 'skipped';
+  return (
+    status === 'success' || status === 'failed' || status === 'canceled' || status === 'skipped'
+  );
 }
 
 /** Header names, in GitLab's spelling (HTTP headers are case-insensitive; these are canonical). */

@@ -263,8 +263,9 @@ describe('runJob', () => {
   it('masks a secret in an executor error message', async () => {
     const job = sampleJob({ variables: [yamlVariable('PW', 'pa55word-xyz', { masked: true })] });
     const error = new JobFailedError('runner_system_failure', 'x', 'login pa55word-xyz failed');
-    const { plain } = await run({ prepare: { error } }, job);
+    const { plain, result } = await run({ prepare: { error } }, job);
     expect(plain).toContain('login [MASKED] failed');
+    expect(result).toMatchObject({ message: 'Job failed (system failure): login [MASKED] failed' });
   });
 
   it('reports the duration', async () => {

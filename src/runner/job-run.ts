@@ -163,7 +163,9 @@ class JobRun {
       await this.cleanup();
       await this.trace.close();
     }
-    return withDuration(end, this.now() - started);
+    // The result travels further than the log (CLI summary, coordinator): mask it too.
+    const safe = end.state === 'failed' ? { ...end, message: this.trace.mask(end.message) } : end;
+    return withDuration(safe, this.now() - started);
   }
 
   private async stages(): Promise<JobEnd> {

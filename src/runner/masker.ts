@@ -50,6 +50,8 @@ export class StreamMasker {
   private readonly prefixes: readonly string[];
   private readonly pattern: RegExp | undefined;
   private readonly tokenTail: RegExp | undefined;
+  /** First characters of the secrets: a tail can only start a secret at one of these. */
+  private readonly starts: ReadonlySet<string>;
   private pending = '';
 
   constructor(options: MaskerOptions) {
@@ -57,6 +59,7 @@ export class StreamMasker {
     this.secrets = [...new Set(options.secrets.filter((s) => s.length > 0))].sort(
       (a, b) => b.length - a.length,
     );
+    this.starts = new Set(this.secrets.map((s) => s.charAt(0)));
     this.prefixes = [...new Set(options.tokenPrefixes ?? DEFAULT_TOKEN_PREFIXES)].filter(
       (p) => p.length > 0,
     );
@@ -109,6 +112,7 @@ export class StreamMasker {
     let cut = text.length;
     const longest = this.secrets[0]?.length ?? 0;
     for (let start = Math.max(0, text.length - longest + 1); start < cut; start += 1) {
+      if (!this.starts.has(text.charAt(start))) continue;
       const tail = text.slice(start);
       if (this.secrets.some((s) => s.length > tail.length && s.startsWith(tail))) {
         cut = start;

@@ -85,6 +85,11 @@ export class JobTrace implements JobLog {
     this.write(chunk);
   }
 
+  /** Masks a complete text that leaves by another way than the log (a result message). */
+  mask(text: string): string {
+    return this.masker.mask(text);
+  }
+
   /** Opens a collapsible section with its bold cyan header. */
   sectionStart(name: string, header: string): void {
     const marker = this.options.sections

@@ -5,19 +5,19 @@ import { sampleJob, yamlVariable } from './sample-job.js';
 const vars = [yamlVariable('CI_PROJECT_DIR', '/builds/group/project')];
 
 describe('stageScript', () => {
-  it('wraps the step script in the errexit prelude and an eval with empty stdin', () => {
+  it('wraps the step script in the errexit prelude and an eval in a subshell reading /dev/null', () => {
     const job = sampleJob({ script: ['echo hello'] });
     expect(stageScript(job, 'step_script', { variables: vars })).toBe(
       [
         'if (set -o pipefail) 2>/dev/null; then set -o pipefail; fi',
         'set -o errexit',
         'set +o noclobber',
-        ": | eval 'export CI_PROJECT_DIR='\\''/builds/group/project'\\''",
+        "( eval 'export CI_PROJECT_DIR='\\''/builds/group/project'\\''",
         "export CI_JOB_STATUS='\\''running'\\''",
         'cd "$CI_PROJECT_DIR"',
         "printf '\\''\\033[32;1m%s\\033[0;m\\n'\\'' '\\''$ echo hello'\\''",
         'echo hello',
-        "'",
+        "' ) < /dev/null",
         'exit 0',
         '',
       ].join('\n'),
@@ -52,7 +52,7 @@ describe('stageScript', () => {
     const job = sampleJob();
     const debug = [...vars, yamlVariable('CI_DEBUG_TRACE', 'true')];
     expect(stageScript(job, 'step_script', { variables: debug })).toContain(
-      ": | eval 'set -o xtrace\n",
+      "( eval 'set -o xtrace\n",
     );
     expect(
       stageScript(job, 'step_script', { variables: debug, debugTraceDisabled: true }),

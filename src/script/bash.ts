@@ -119,8 +119,9 @@ function stageBody(
  * section is printed for it), and '' when the stage is shown but has nothing to execute
  * (executors then start nothing).
  *
- * The body is wrapped in `: | eval '…'`: the shell has read the whole body before running any
- * of it, and the user's commands get an empty stdin instead of the rest of the script.
+ * The body runs as `( eval '…' ) < /dev/null`: the shell has read the whole body before running
+ * any of it, and, in a subshell with stdin from /dev/null, the user's commands cannot read the
+ * rest of the script (which the shell itself is reading from its stdin).
  */
 export function stageScript(
   job: JobSpec,
@@ -136,5 +137,7 @@ export function stageScript(
     ...exportVariables(options.variables, options.jobStatus ?? 'running'),
     ...body,
   ];
-  return [...PRELUDE, `: | eval ${quote(`${lines.join('\n')}\n`)}`, 'exit 0', ''].join('\n');
+  return [...PRELUDE, `( eval ${quote(`${lines.join('\n')}\n`)} ) < /dev/null`, 'exit 0', ''].join(
+    '\n',
+  );
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../../core/errors.js';
 import { paint } from '../../core/ansi.js';
@@ -11,19 +12,21 @@ import { ConsoleSink, FileSink, TeeSink } from '../../runner/sinks.js';
 import type { Command } from '../command.js';
 import { loadExecRunners } from '../exec-config.js';
 import {
+  allowedToFail,
   loadExecPlan,
   localRunContext,
   parseVariableFlag,
   pickJobs,
   predefinedRecord,
   refOf,
+  skipReason,
   type ExecJob,
 } from '../exec-jobs.js';
 import { listJobs } from './exec-list.js';
 import { stderrLogger, type CliIo } from '../io.js';
 import { parseFlags } from '../parse-flags.js';
 import { selectRunner } from '../runner-selection.js';
-import { createProvider, defaultImageOf, jobRunnerFor, type ExecRunner } from '../wiring.js';
+import { defaultImageOf, jobRunnerFor, wireProvider, type ExecRunner } from '../wiring.js';
 
 const help = `Usage: dockhand exec [JOB...] [flags]
 
@@ -92,15 +95,20 @@ class Interrupts {
   }
 }
 
+/**
+ * `.dockhand/` holds local state (job logs). A `.gitignore` of `*` inside keeps it out of
+ * `git status`, so a run never makes the work tree look dirty to the next one.
+ */
+function ensureStateDir(root: string): void {
+  const dir = join(root, '.dockhand');
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  const ignore = join(dir, '.gitignore');
+  if (!existsSync(ignore)) writeFileSync(ignore, "# dockhand's local state (job logs)\n*\n");
+}
+
 function logFileFor(root: string, jobName: string): string {
   const safe = jobName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+/, '') || 'job';
   return join(root, '.dockhand', 'logs', `${safe}.log`);
-}
-
-function allowedToFail(job: ExecJob, result: JobResult): boolean {
-  if (result.state !== 'failed' || !job.planned.allowFailure.allowed) return false;
-  const codes = job.planned.allowFailure.exitCodes;
-  return codes.length === 0 || (result.exitCode !== undefined && codes.includes(result.exitCode));
 }
 
 function describe(result: JobResult): string {
@@ -133,16 +141,6 @@ function assign(jobs: readonly ExecJob[], runners: readonly ExecRunner[]): Assig
     }
     return { job, runner: choice.runner };
   });
-}
-
-/** Whether a job runs, given failures in earlier stages (GitLab's `when`, sequentially). */
-function shouldRun(job: ExecJob, earlierFailed: boolean, named: boolean): string | undefined {
-  const when = job.planned.when;
-  if (named) return undefined;
-  if (when === 'manual' || when === 'delayed') return `when: ${when} (name it to run it)`;
-  if (when === 'on_failure' && !earlierFailed) return 'when: on_failure and nothing failed';
-  if (when === 'on_success' && earlierFailed) return 'an earlier stage failed';
-  return undefined;
 }
 
 async function execute(args: readonly string[], io: CliIo): Promise<number> {
@@ -186,7 +184,7 @@ interface RunSettings {
   readonly io: CliIo;
   /** The repository's root: sources and `.dockhand/logs/`. */
   readonly root: string;
-  /** Jobs were named on the command line: run them whatever their `when`. */
+  /** Jobs were named on the command line: manual and on_failure jobs among them run. */
   readonly named: boolean;
   readonly dirty: boolean;
   readonly executor?: string;
@@ -201,13 +199,24 @@ async function runAssignments(
   const logger = stderrLogger(io);
   const providers = new Map<ExecRunner, ExecutorProvider>();
   const interrupts = new Interrupts();
+  ensureStateDir(root);
+  const providerFor = async (runner: ExecRunner): Promise<ExecutorProvider> => {
+    const known = providers.get(runner);
+    if (known !== undefined) return known;
+    // An engine that does not answer is the environment's fault (exit 1 with a hint), not a job
+    // failure, and is found before the first job starts.
+    const wired = wireProvider(runner, io.env, settings.executor);
+    await wired.ready(interrupts.abort.signal);
+    providers.set(runner, wired.provider);
+    return wired.provider;
+  };
   interrupts.install();
   const failedStages = new Set<number>();
   try {
     for (const { job, runner } of assignments) {
       if (interrupts.signalName !== undefined) break;
       const stage = job.planned.stageIndex;
-      const skip = shouldRun(
+      const skip = skipReason(
         job,
         [...failedStages].some((s) => s < stage),
         settings.named,
@@ -216,8 +225,7 @@ async function runAssignments(
         logger.info(`Skipping job "${job.planned.job.name}": ${skip}`);
         continue;
       }
-      const provider = providers.get(runner) ?? createProvider(runner, io.env, settings.executor);
-      providers.set(runner, provider);
+      const provider = await providerFor(runner);
       const logFile = logFileFor(root, job.planned.job.name);
       const result = await runJob({
         job: job.spec,

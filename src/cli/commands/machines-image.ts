@@ -34,12 +34,21 @@ async function hostMirror(): Promise<string> {
   const uri = /^URIs:\s*(\S+)/m.exec(deb822)?.[1];
   if (uri !== undefined && !uri.includes('security')) return uri;
   const legacy = await readFile('/etc/apt/sources.list', 'utf8').catch(() => '');
-  return /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/m.exec(legacy)?.[1] ?? 'http://deb.debian.org/debian';
+  return (
+    /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/m.exec(legacy)?.[1] ??
+    'http://deb.debian.org/debian'
+  );
 }
 
 async function busyboxPath(): Promise<string> {
   for (const candidate of ['/bin/busybox', '/usr/bin/busybox']) {
-    if (await access(candidate).then(() => true, () => false)) return candidate;
+    if (
+      await access(candidate).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
   }
   throw new EnvironmentError('vm-image.no-busybox', 'busybox is not installed', {
     hint: 'apt-get install busybox-static',

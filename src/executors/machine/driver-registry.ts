@@ -41,9 +41,13 @@ export function resolveVmDriver(
         : KNOWN_ELSEWHERE.has(name)
           ? `MachineDriver "${machineDriver ?? ''}" is a docker-machine driver dockhand does not provide`
           : `MachineDriver "${machineDriver ?? ''}" is not a driver dockhand knows`;
-    throw new ConfigError('machine.driver-unavailable', `${what}; available drivers: ${available.join(', ')}`, {
-      hint: `set MachineDriver = "${available[0] ?? 'qemu'}" in [runners.machine] (VMs then run locally under QEMU)`,
-    });
+    throw new ConfigError(
+      'machine.driver-unavailable',
+      `${what}; available drivers: ${available.join(', ')}`,
+      {
+        hint: `set MachineDriver = "${available[0] ?? 'qemu'}" in [runners.machine] (VMs then run locally under QEMU)`,
+      },
+    );
   }
   return factory(parseMachineOptions(machineOptions));
 }

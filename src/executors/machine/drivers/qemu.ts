@@ -9,9 +9,21 @@ import { chooseAccelerator } from '../qemu/accel-probe.js';
 import { reseedGuest } from '../qemu/agent-client.js';
 import { vmEngineEndpoint, waitForEngine } from '../qemu/engine-ready.js';
 import { qemuArgs, type Accelerator } from '../qemu/qemu-args.js';
-import { freeLoopbackPort, isQemuOf, killQemu, QEMU_BINARY, spawnQemu } from '../qemu/qemu-process.js';
+import { resumeAfterIncoming } from '../qemu/qmp.js';
+import {
+  freeLoopbackPort,
+  isQemuOf,
+  killQemu,
+  QEMU_BINARY,
+  spawnQemu,
+} from '../qemu/qemu-process.js';
 import { runTool } from '../qemu/run-tool.js';
-import { currentSnapshot, DEFAULT_SHAPE, snapshotPaths, type MachineShape } from '../qemu/snapshot.js';
+import {
+  currentSnapshot,
+  DEFAULT_SHAPE,
+  snapshotPaths,
+  type MachineShape,
+} from '../qemu/snapshot.js';
 import {
   checkVmName,
   listVmNames,
@@ -63,7 +75,10 @@ export function qemuShapeFromOptions(options: Readonly<Record<string, string>>):
     if (text === undefined) return fallback;
     const value = Number(text);
     if (!Number.isInteger(value) || value <= 0) {
-      throw new ConfigError('machine.option', `MachineOptions ${key}=${text} is not a positive integer`);
+      throw new ConfigError(
+        'machine.option',
+        `MachineOptions ${key}=${text} is not a positive integer`,
+      );
     }
     return value;
   };
@@ -129,9 +144,10 @@ export class QemuDriver implements VmDriver {
         this.options.useSnapshot === false
           ? undefined
           : await currentSnapshot(this.options.cacheDir, accel, this.shape);
-      const backing = snapshot === undefined
-        ? ['-b', this.image.base, '-F', 'raw']
-        : ['-b', snapshotPaths(this.options.cacheDir).disk, '-F', 'qcow2'];
+      const backing =
+        snapshot === undefined
+          ? ['-b', this.image.base, '-F', 'raw']
+          : ['-b', snapshotPaths(this.options.cacheDir).disk, '-F', 'qcow2'];
       await runTool('qemu-img', ['create', '-q', '-f', 'qcow2', ...backing, files.overlay]);
       await mkdir(socketDir, { recursive: true, mode: 0o700 });
       const record: VmRecord = {
@@ -154,16 +170,21 @@ export class QemuDriver implements VmDriver {
   async start(name: string, options: StartVmOptions = {}): Promise<EngineEndpoint> {
     const record = await this.record(name);
     const files = vmFiles(this.options.stateDir, name, record.socketDir);
-    if (record.pid !== undefined && record.port !== undefined && (await isQemuOf(record.pid, files.overlay))) {
+    if (
+      record.pid !== undefined &&
+      record.port !== undefined &&
+      (await isQemuOf(record.pid, files.overlay))
+    ) {
       return vmEngineEndpoint(record.port, this.image.certs);
     }
     options.signal?.throwIfAborted();
     const port = await freeLoopbackPort();
     await rm(files.qmpSocket, { force: true });
     await rm(files.agentSocket, { force: true });
-    // A cold start of a snapshot overlay would see a disk that does not match a fresh boot's
-    // expectations only in dockerd's leftovers, which it handles; restores need the memory file.
-    const restore = record.source === 'snapshot';
+    // Only the first start restores the saved memory: after the VM has run, its overlay no
+    // longer matches that memory, so a restart boots the kernel on the overlay (ext4 replays
+    // its journal; dockerd cleans its leftovers).
+    const restore = record.source === 'snapshot' && record.started !== true;
     const memory = snapshotPaths(this.options.cacheDir).memory;
     const qemu = await spawnQemu(
       qemuArgs({
@@ -182,9 +203,10 @@ export class QemuDriver implements VmDriver {
       }),
       this.binary,
     );
-    await writeVmRecord(files, { ...record, pid: qemu.pid, port });
+    await writeVmRecord(files, { ...record, pid: qemu.pid, port, started: true });
     const endpoint = vmEngineEndpoint(port, this.image.certs);
     try {
+      if (restore) await resumeAfterIncoming(files.qmpSocket);
       await waitForEngine(endpoint, {
         timeoutMs: restore ? 30_000 : (this.options.bootTimeoutMs ?? 180_000),
         intervalMs: restore ? 25 : 250,
@@ -195,7 +217,8 @@ export class QemuDriver implements VmDriver {
       });
       if (restore) {
         const answer = await reseedGuest(files.agentSocket, name);
-        if (answer !== 'ok') this.logger.warn(`VM ${name}: the guest CRNG reseed answered "${answer}"`);
+        if (answer !== 'ok')
+          this.logger.warn(`VM ${name}: the guest CRNG reseed answered "${answer}"`);
       }
       qemu.release();
       return endpoint;
@@ -246,7 +269,11 @@ export class QemuDriver implements VmDriver {
   async engine(name: string): Promise<EngineEndpoint> {
     const record = await this.record(name);
     const files = vmFiles(this.options.stateDir, name, record.socketDir);
-    if (record.pid === undefined || record.port === undefined || !(await isQemuOf(record.pid, files.overlay))) {
+    if (
+      record.pid === undefined ||
+      record.port === undefined ||
+      !(await isQemuOf(record.pid, files.overlay))
+    ) {
       throw new EnvironmentError('vm.stopped', `VM ${name} is not running`);
     }
     return vmEngineEndpoint(record.port, this.image.certs);
@@ -257,9 +284,10 @@ export class QemuDriver implements VmDriver {
     const removed: string[] = [];
     for (const name of await listVmNames(this.options.stateDir)) {
       const record = await readVmRecord(this.options.stateDir, name);
-      const orphan = record === undefined
-        ? await this.staleWithoutRecord(name)
-        : record.ownerPid !== process.pid && !alive(record.ownerPid);
+      const orphan =
+        record === undefined
+          ? await this.staleWithoutRecord(name)
+          : record.ownerPid !== process.pid && !alive(record.ownerPid);
       if (!orphan) continue;
       await this.remove(name);
       removed.push(name);
@@ -292,7 +320,9 @@ export class QemuDriver implements VmDriver {
       createdAt: new Date(record.createdAt),
       ownerPid: record.ownerPid,
       engine:
-        running && record.port !== undefined ? vmEngineEndpoint(record.port, this.image.certs) : undefined,
+        running && record.port !== undefined
+          ? vmEngineEndpoint(record.port, this.image.certs)
+          : undefined,
     };
   }
 }
@@ -304,4 +334,3 @@ export async function qemuAvailable(binary = QEMU_BINARY): Promise<boolean> {
     () => false,
   );
 }
-

@@ -79,7 +79,10 @@ export async function buildVmImage(options: BuildVmImageOptions): Promise<BuildV
   const root = join(work, 'rootfs');
   await mkdir(work, { recursive: true });
 
-  if (options.minbaseRootfs !== undefined && (await exists(join(options.minbaseRootfs, 'usr/bin/dpkg')))) {
+  if (
+    options.minbaseRootfs !== undefined &&
+    (await exists(join(options.minbaseRootfs, 'usr/bin/dpkg')))
+  ) {
     step('copying the cached Debian minbase...');
     await tools.copyTree(options.minbaseRootfs, root);
   } else {
@@ -96,7 +99,11 @@ export async function buildVmImage(options: BuildVmImageOptions): Promise<BuildV
   await tools.copyTree(kernel.modulesDir, guestModules);
   await tools.runHost('chroot', [root, 'depmod', kernel.version], { hint: 'needs root (chroot)' });
   const uncompressed = await extractVmlinux(tools.runHost, kernel.vmlinuz, paths.kernel);
-  step(uncompressed ? 'kernel: uncompressed vmlinux (PVH entry)' : 'kernel: compressed vmlinuz (no extraction)');
+  step(
+    uncompressed
+      ? 'kernel: uncompressed vmlinux (PVH entry)'
+      : 'kernel: compressed vmlinuz (no extraction)',
+  );
   await buildInitrd(tools.runHost, {
     busybox: options.busybox,
     modulesDir: guestModules,
@@ -112,12 +119,19 @@ export async function buildVmImage(options: BuildVmImageOptions): Promise<BuildV
   step(`exporting ${BAKED_IMAGES.join(', ')} from the host engine...`);
   const seedDir = join(root, 'var/lib/dockhand-seed');
   await mkdir(seedDir, { recursive: true });
-  await pipeline(await options.hostEngine.exportImages(BAKED_IMAGES), createWriteStream(join(seedDir, 'images.tar')));
+  await pipeline(
+    await options.hostEngine.exportImages(BAKED_IMAGES),
+    createWriteStream(join(seedDir, 'images.tar')),
+  );
 
   step(`making the ${ROOT_DISK_SIZE} root disk (mkfs.ext4 -d)...`);
-  await tools.runHost('mkfs.ext4', ['-q', '-F', '-L', 'dockhand-root', '-d', root, paths.base, ROOT_DISK_SIZE], {
-    hint: 'install e2fsprogs',
-  });
+  await tools.runHost(
+    'mkfs.ext4',
+    ['-q', '-F', '-L', 'dockhand-root', '-d', root, paths.base, ROOT_DISK_SIZE],
+    {
+      hint: 'install e2fsprogs',
+    },
+  );
   await rm(root, { recursive: true, force: true });
   await rm(join(work, 'kernel'), { recursive: true, force: true });
   await rm(join(work, 'initrd'), { recursive: true, force: true });
@@ -183,7 +197,10 @@ async function prepBoot(options: BuildVmImageOptions, work: string): Promise<voi
     if (Date.now() - started > 15 * 60_000 || options.signal?.aborted === true) {
       process.kill(qemu.pid, 'SIGKILL');
       await qemu.exited;
-      throw new EnvironmentError('vm-image.prep', 'the preparation boot did not finish in 15 minutes');
+      throw new EnvironmentError(
+        'vm-image.prep',
+        'the preparation boot did not finish in 15 minutes',
+      );
     }
     options.logger.progress(`  preparation boot: ${Math.round((Date.now() - started) / 1000)} s`);
     await sleep(1000);
@@ -201,7 +218,11 @@ async function prepBoot(options: BuildVmImageOptions, work: string): Promise<voi
 function progressLines(logger: Logger): (line: string) => void {
   return (line) => {
     const text = line.trim();
-    if (/^(I: Retrieving|I: Extracting|I: Installing|I: Configuring|Unpacking|Setting up|Get:)/.test(text)) {
+    if (
+      /^(I: Retrieving|I: Extracting|I: Installing|I: Configuring|Unpacking|Setting up|Get:)/.test(
+        text,
+      )
+    ) {
       logger.progress(`    ${text}`);
     }
   };

@@ -28,11 +28,51 @@ export async function makeEngineCerts(
     const key = (name: string) =>
       ssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', name);
     await key('ca-key.pem');
-    await ssl('req', '-x509', '-new', '-key', 'ca-key.pem', '-subj', '/CN=dockhand VM engines', '-days', '3650', '-out', 'ca.pem');
-    for (const [name, cn] of [['server', '127.0.0.1'], ['client', 'dockhand']] as const) {
+    await ssl(
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      'ca-key.pem',
+      '-subj',
+      '/CN=dockhand VM engines',
+      '-days',
+      '3650',
+      '-out',
+      'ca.pem',
+    );
+    for (const [name, cn] of [
+      ['server', '127.0.0.1'],
+      ['client', 'dockhand'],
+    ] as const) {
       await key(`${name}-key.pem`);
-      await ssl('req', '-new', '-key', `${name}-key.pem`, '-subj', `/CN=${cn}`, '-out', `${name}.csr`);
-      await ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-days', '3650', '-extfile', `${name}.ext`, '-out', `${name}-cert.pem`);
+      await ssl(
+        'req',
+        '-new',
+        '-key',
+        `${name}-key.pem`,
+        '-subj',
+        `/CN=${cn}`,
+        '-out',
+        `${name}.csr`,
+      );
+      await ssl(
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        'ca.pem',
+        '-CAkey',
+        'ca-key.pem',
+        '-CAcreateserial',
+        '-days',
+        '3650',
+        '-extfile',
+        `${name}.ext`,
+        '-out',
+        `${name}-cert.pem`,
+      );
     }
     await mkdir(clientDir, { recursive: true, mode: 0o700 });
     await chmod(clientDir, 0o700);

@@ -1,4 +1,14 @@
-import { chmod, copyFile, cp, mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  cp,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { EnvironmentError } from '../../../core/errors.js';
 import { captureHost, type RunHost } from './build-tools.js';
@@ -27,15 +37,22 @@ export async function fetchKernel(
   const hint = 'apt-get must reach a Debian mirror; run `apt-get update` first';
   await runHost('apt-get', ['download', metaPackage], { cwd: workDir, onLine, hint });
   const meta = (await readdir(workDir)).find((f) => f.endsWith('.deb'));
-  if (meta === undefined) throw new EnvironmentError('vm-image.kernel', `no ${metaPackage} package downloaded`);
-  const depends = (await captureHost(runHost, 'dpkg-deb', ['-f', join(workDir, meta), 'Depends'])).join(' ');
+  if (meta === undefined)
+    throw new EnvironmentError('vm-image.kernel', `no ${metaPackage} package downloaded`);
+  const depends = (
+    await captureHost(runHost, 'dpkg-deb', ['-f', join(workDir, meta), 'Depends'])
+  ).join(' ');
   const image = /\b(linux-image-[0-9][^\s,(]*)/.exec(depends)?.[1];
   if (image === undefined) {
-    throw new EnvironmentError('vm-image.kernel', `${metaPackage} names no kernel image (Depends: ${depends})`);
+    throw new EnvironmentError(
+      'vm-image.kernel',
+      `${metaPackage} names no kernel image (Depends: ${depends})`,
+    );
   }
   await runHost('apt-get', ['download', image], { cwd: workDir, onLine, hint });
   const deb = (await readdir(workDir)).find((f) => f.startsWith(`${image}_`) && f.endsWith('.deb'));
-  if (deb === undefined) throw new EnvironmentError('vm-image.kernel', `${image} was not downloaded`);
+  if (deb === undefined)
+    throw new EnvironmentError('vm-image.kernel', `${image} was not downloaded`);
   const unpacked = join(workDir, 'x');
   await runHost('dpkg-deb', ['-x', join(workDir, deb), unpacked]);
   const version = image.slice('linux-image-'.length);
@@ -71,7 +88,10 @@ export async function extractVmlinux(
       const tail = `${target}.part`;
       await writeFile(tail, image.subarray(at));
       // Trailing data after the stream makes the tool exit non-zero; the ELF check decides.
-      await runHost('sh', ['-c', `${tool} ${args.join(' ')} < '${tail}' > '${target}' 2>/dev/null; true`]);
+      await runHost('sh', [
+        '-c',
+        `${tool} ${args.join(' ')} < '${tail}' > '${target}' 2>/dev/null; true`,
+      ]);
       await rm(tail, { force: true });
       if (await isElf(target)) return true;
       at = image.indexOf(magic, at + 1);
@@ -102,7 +122,12 @@ export function resolveModules(modulesDep: string, wanted: readonly string[]): s
     deps.set(path.trim(), rest.trim() === '' ? [] : rest.trim().split(/\s+/));
   }
   const byName = (name: string) =>
-    [...deps.keys()].find((p) => basename(p).replace(/\.ko(\.\w+)?$/, '').replace(/-/g, '_') === name);
+    [...deps.keys()].find(
+      (p) =>
+        basename(p)
+          .replace(/\.ko(\.\w+)?$/, '')
+          .replace(/-/g, '_') === name,
+    );
   const ordered: string[] = [];
   const visit = (path: string) => {
     if (ordered.includes(path)) return;
@@ -111,7 +136,8 @@ export function resolveModules(modulesDep: string, wanted: readonly string[]): s
   };
   for (const name of wanted) {
     const path = byName(name);
-    if (path === undefined) throw new EnvironmentError('vm-image.modules', `kernel module ${name} not found`);
+    if (path === undefined)
+      throw new EnvironmentError('vm-image.modules', `kernel module ${name} not found`);
     visit(path);
   }
   return ordered;
@@ -123,16 +149,30 @@ export function resolveModules(modulesDep: string, wanted: readonly string[]): s
  */
 export async function buildInitrd(
   runHost: RunHost,
-  options: { busybox: string; modulesDir: string; modules: readonly string[]; workDir: string; target: string },
+  options: {
+    busybox: string;
+    modulesDir: string;
+    modules: readonly string[];
+    workDir: string;
+    target: string;
+  },
 ): Promise<void> {
   const dir = options.workDir;
   await rm(dir, { recursive: true, force: true });
-  for (const sub of ['bin', 'dev', 'proc', 'modules', 'newroot']) await mkdir(join(dir, sub), { recursive: true });
+  for (const sub of ['bin', 'dev', 'proc', 'modules', 'newroot'])
+    await mkdir(join(dir, sub), { recursive: true });
   await copyFile(options.busybox, join(dir, 'bin/busybox'));
   await chmod(join(dir, 'bin/busybox'), 0o755);
   await writeFile(join(dir, 'init'), INITRD_INIT, { mode: 0o755 });
-  const order = resolveModules(await readFile(join(options.modulesDir, 'modules.dep'), 'utf8'), options.modules);
-  for (const path of order) await cp(join(options.modulesDir, path), join(dir, 'modules', basename(path)));
+  const order = resolveModules(
+    await readFile(join(options.modulesDir, 'modules.dep'), 'utf8'),
+    options.modules,
+  );
+  for (const path of order)
+    await cp(join(options.modulesDir, path), join(dir, 'modules', basename(path)));
   await writeFile(join(dir, 'modules.order'), order.map((p) => basename(p)).join('\n') + '\n');
-  await runHost('sh', ['-c', `cd '${dir}' && find . | '${options.busybox}' cpio -o -H newc > '${options.target}'`]);
+  await runHost('sh', [
+    '-c',
+    `cd '${dir}' && find . | '${options.busybox}' cpio -o -H newc > '${options.target}'`,
+  ]);
 }

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
-import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from '../../../core/logger.js';
 import { PROBE_MARKER } from '../image/guest-scripts.js';
 import type { Accelerator } from './qemu-args.js';
@@ -16,7 +16,7 @@ import { QEMU_BINARY, sleep, spawnQemu } from './qemu-process.js';
 export async function probeKvm(
   kernel: string,
   initrd: string,
-  timeoutMs = 20_000,
+  timeoutMs = 8_000,
   binary = QEMU_BINARY,
 ): Promise<{ readonly works: boolean; readonly why: string }> {
   const usable = await access('/dev/kvm', constants.R_OK | constants.W_OK).then(
@@ -85,9 +85,31 @@ export async function probeKvm(
 
 const memo = new Map<string, Accelerator>();
 
+/** The probe's answer is kept next to the kernel for this host boot (boot_id) only. */
+async function cachedProbe(
+  kernel: string,
+): Promise<{ accel: Accelerator; why: string } | undefined> {
+  const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => '')).trim();
+  const text = await readFile(join(dirname(kernel), 'accel-probe.json'), 'utf8').catch(() => '');
+  try {
+    const saved = JSON.parse(text) as { bootId: string; accel: Accelerator; why: string };
+    return saved.bootId === bootId && bootId !== '' ? saved : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function saveProbe(kernel: string, accel: Accelerator, why: string): Promise<void> {
+  const bootId = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => '')).trim();
+  await writeFile(
+    join(dirname(kernel), 'accel-probe.json'),
+    JSON.stringify({ bootId, accel, why }),
+  ).catch(() => undefined);
+}
+
 /**
  * The accelerator to use: `kvm` when a probe boot works, else `tcg` with a one-line notice.
- * Probed once per process and kernel.
+ * Probed once per host boot and kernel (the answer is cached next to the kernel).
  */
 export async function chooseAccelerator(
   kernel: string,
@@ -97,9 +119,15 @@ export async function chooseAccelerator(
 ): Promise<Accelerator> {
   const known = memo.get(kernel);
   if (known !== undefined) return known;
-  const probe = await probeKvm(kernel, initrd, 20_000, binary);
-  const accel: Accelerator = probe.works ? 'kvm' : 'tcg';
-  if (!probe.works) logger.info(`VMs run under software emulation (TCG): ${probe.why}`);
-  memo.set(kernel, accel);
-  return accel;
+  const saved = await cachedProbe(kernel);
+  const probe: { accel: Accelerator; why: string } =
+    saved ??
+    (await probeKvm(kernel, initrd, 8_000, binary).then((p) => ({
+      accel: p.works ? 'kvm' : 'tcg',
+      why: p.why,
+    })));
+  if (saved === undefined) await saveProbe(kernel, probe.accel, probe.why);
+  if (probe.accel === 'tcg') logger.info(`VMs run under software emulation (TCG): ${probe.why}`);
+  memo.set(kernel, probe.accel);
+  return probe.accel;
 }

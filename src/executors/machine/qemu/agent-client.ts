@@ -16,7 +16,8 @@ async function ask(socketPath: string, line: string, timeoutMs: number): Promise
       s.once('error', () => resolve(undefined));
     });
     if (socket === undefined) {
-      if (Date.now() > deadline) throw new EnvironmentError('vm.agent', `no guest agent socket at ${socketPath}`);
+      if (Date.now() > deadline)
+        throw new EnvironmentError('vm.agent', `no guest agent socket at ${socketPath}`);
       await sleep(20);
     }
   }
@@ -50,7 +51,11 @@ async function ask(socketPath: string, line: string, timeoutMs: number): Promise
  * the guest pool and a forced CRNG reseed, the host's current time, a new machine id, its name
  * as hostname. Resolves with the guest's answer (`ok`, or `noreseed` when the ioctl failed).
  */
-export async function reseedGuest(agentSocket: string, name: string, timeoutMs = 5000): Promise<string> {
+export async function reseedGuest(
+  agentSocket: string,
+  name: string,
+  timeoutMs = 5000,
+): Promise<string> {
   const seed = randomBytes(64).toString('hex');
   const epoch = (Date.now() / 1000).toFixed(3);
   const machineId = randomUUID().replace(/-/g, '');

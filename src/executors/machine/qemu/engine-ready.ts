@@ -24,7 +24,10 @@ export interface WaitEngineOptions {
  * Blocks until the guest engine answers `/_ping` over TLS. Each attempt is capped: the forward
  * accepts on the host side before the guest is up, so a request can hang instead of failing.
  */
-export async function waitForEngine(endpoint: EngineEndpoint, options: WaitEngineOptions): Promise<void> {
+export async function waitForEngine(
+  endpoint: EngineEndpoint,
+  options: WaitEngineOptions,
+): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -37,7 +40,10 @@ export async function waitForEngine(endpoint: EngineEndpoint, options: WaitEngin
         return false;
       },
     );
-    const ok = await Promise.race([attempt, sleep(Math.max(1000, options.intervalMs * 4)).then(() => false)]);
+    const ok = await Promise.race([
+      attempt,
+      sleep(Math.max(1000, options.intervalMs * 4)).then(() => false),
+    ]);
     if (ok) return;
     if (!(await options.alive())) break;
     await sleep(options.intervalMs);

@@ -86,3 +86,31 @@ export class QmpClient {
     this.socket.destroy();
   }
 }
+
+/**
+ * After `-incoming`, waits for the saved state to be loaded and lets the VM run: a VM saved
+ * while paused comes back paused.
+ */
+export async function resumeAfterIncoming(qmpSocket: string, timeoutMs = 30_000): Promise<void> {
+  const qmp = await QmpClient.open(qmpSocket, timeoutMs);
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = ((await qmp.execute('query-status')) as { status?: string }).status;
+      if (status === 'running') return;
+      if (status === 'paused' || status === 'postmigrate') {
+        await qmp.execute('cont');
+        return;
+      }
+      if (Date.now() > deadline) {
+        throw new EnvironmentError(
+          'vm.restore',
+          `the saved VM did not load (status ${status ?? '?'})`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  } finally {
+    qmp.close();
+  }
+}

@@ -10,7 +10,9 @@ export function runTool(command: string, args: readonly string[]): Promise<strin
       reject(
         new EnvironmentError(
           missing ? 'vm.tool-missing' : 'vm.tool-failed',
-          missing ? `${command} is not installed` : `${command} ${args[0] ?? ''} failed: ${stderr.trim()}`,
+          missing
+            ? `${command} is not installed`
+            : `${command} ${args[0] ?? ''} failed: ${stderr.trim()}`,
           { hint: 'apt-get install -y qemu-system-x86 qemu-utils', cause: error },
         ),
       );

@@ -6,7 +6,14 @@ import { readVmImage, vmImagePaths, vmImageRecipeDigest } from '../image/vm-imag
 import { chooseAccelerator } from './accel-probe.js';
 import { vmEngineEndpoint, waitForEngine } from './engine-ready.js';
 import { qemuArgs, type Accelerator } from './qemu-args.js';
-import { freeLoopbackPort, isQemuOf, killQemu, QEMU_BINARY, sleep, spawnQemu } from './qemu-process.js';
+import {
+  freeLoopbackPort,
+  isQemuOf,
+  killQemu,
+  QEMU_BINARY,
+  sleep,
+  spawnQemu,
+} from './qemu-process.js';
 import { QmpClient } from './qmp.js';
 import { runTool } from './run-tool.js';
 
@@ -35,7 +42,11 @@ export interface SnapshotPaths {
 
 export function snapshotPaths(cacheDir: string): SnapshotPaths {
   const dir = vmImagePaths(cacheDir).snapshotDir;
-  return { disk: join(dir, 'disk.qcow2'), memory: join(dir, 'memory.bin'), record: join(dir, 'snapshot.json') };
+  return {
+    disk: join(dir, 'disk.qcow2'),
+    memory: join(dir, 'memory.bin'),
+    record: join(dir, 'snapshot.json'),
+  };
 }
 
 /** The saved running VM when it matches the image, accelerator and shape; else undefined. */
@@ -54,7 +65,10 @@ export async function currentSnapshot(
     record.memoryMiB === shape.memoryMiB &&
     record.cpus === shape.cpus &&
     record.dockerdFlags.join(' ') === shape.dockerdFlags.join(' ');
-  const files = await Promise.all([access(paths.disk), access(paths.memory)]).then(() => true, () => false);
+  const files = await Promise.all([access(paths.disk), access(paths.memory)]).then(
+    () => true,
+    () => false,
+  );
   return matches && files ? record : undefined;
 }
 
@@ -68,7 +82,12 @@ export interface EnsureSnapshotOptions {
 
 export type EnsureSnapshotOutcome =
   | { readonly action: 'current'; readonly record: SnapshotRecord }
-  | { readonly action: 'made'; readonly record: SnapshotRecord; readonly seconds: number; readonly bootSeconds: number };
+  | {
+      readonly action: 'made';
+      readonly record: SnapshotRecord;
+      readonly seconds: number;
+      readonly bootSeconds: number;
+    };
 
 /**
  * Boots the image once on a fresh qcow2 over the base, waits for dockerd, pauses the VM and
@@ -76,7 +95,9 @@ export type EnsureSnapshotOutcome =
  * whose backing file is the frozen one, so the disk they see is exactly the disk the saved
  * memory (page cache, open files, dockerd's state) refers to.
  */
-export async function ensureSnapshot(options: EnsureSnapshotOptions): Promise<EnsureSnapshotOutcome> {
+export async function ensureSnapshot(
+  options: EnsureSnapshotOptions,
+): Promise<EnsureSnapshotOutcome> {
   const image = vmImagePaths(options.cacheDir);
   const record = await readVmImage(image);
   if (record?.digest !== vmImageRecipeDigest()) {
@@ -95,7 +116,17 @@ export async function ensureSnapshot(options: EnsureSnapshotOptions): Promise<En
   await mkdir(image.snapshotDir, { recursive: true });
   const work = join(image.snapshotDir, 'boot');
   await mkdir(work, { recursive: true });
-  await runTool('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', image.base, '-F', 'raw', paths.disk]);
+  await runTool('qemu-img', [
+    'create',
+    '-q',
+    '-f',
+    'qcow2',
+    '-b',
+    image.base,
+    '-F',
+    'raw',
+    paths.disk,
+  ]);
   const port = await freeLoopbackPort();
   const consoleLog = join(work, 'console.log');
   const qmpSocket = join(work, 'qmp.sock');
@@ -122,10 +153,13 @@ export async function ensureSnapshot(options: EnsureSnapshotOptions): Promise<En
       intervalMs: 250,
       signal: options.signal,
       alive: () => isQemuOf(qemu.pid, paths.disk),
-      diagnose: async () => `${(await readFile(consoleLog, 'utf8').catch(() => '')).split('\n').slice(-15).join('\n')}\n${qemu.stderr()}`,
+      diagnose: async () =>
+        `${(await readFile(consoleLog, 'utf8').catch(() => '')).split('\n').slice(-15).join('\n')}\n${qemu.stderr()}`,
     });
     const bootSeconds = (Date.now() - started) / 1000;
-    options.logger.info(`  engine ready after ${bootSeconds.toFixed(1)} s; saving the running VM...`);
+    options.logger.info(
+      `  engine ready after ${bootSeconds.toFixed(1)} s; saving the running VM...`,
+    );
     // Let the guest settle (ping connections closed, dockerd idle) before freezing it.
     await sleep(1500);
     await saveState(qmpSocket, paths.memory);
@@ -158,10 +192,16 @@ async function saveState(qmpSocket: string, target: string): Promise<void> {
     await qmp.execute('stop');
     await qmp.execute('migrate', { uri: `exec:cat > '${target}'` });
     for (;;) {
-      const info = (await qmp.execute('query-migrate')) as { status?: string; 'error-desc'?: string };
+      const info = (await qmp.execute('query-migrate')) as {
+        status?: string;
+        'error-desc'?: string;
+      };
       if (info.status === 'completed') break;
       if (info.status === 'failed' || info.status === 'cancelled') {
-        throw new EnvironmentError('vm.snapshot', `saving the VM failed: ${info['error-desc'] ?? info.status}`);
+        throw new EnvironmentError(
+          'vm.snapshot',
+          `saving the VM failed: ${info['error-desc'] ?? info.status}`,
+        );
       }
       await sleep(100);
     }

@@ -21,6 +21,11 @@ export interface VmRecord {
   readonly socketDir: string;
   readonly port?: number;
   readonly pid?: number;
+  /**
+   * Set at the first start. A later start boots cold: the overlay no longer matches the saved
+   * memory once the VM has run.
+   */
+  readonly started?: boolean;
 }
 
 export interface VmFiles {
@@ -37,10 +42,17 @@ export interface VmFiles {
 export function socketDirFor(stateDir: string, name: string): string {
   const plain = join(stateDir, name);
   if (plain.length + '/agent.sock'.length < 100) return plain;
-  return join(tmpdir(), `dockhand-vm-${createHash('sha256').update(plain).digest('hex').slice(0, 16)}`);
+  return join(
+    tmpdir(),
+    `dockhand-vm-${createHash('sha256').update(plain).digest('hex').slice(0, 16)}`,
+  );
 }
 
-export function vmFiles(stateDir: string, name: string, socketDir = socketDirFor(stateDir, name)): VmFiles {
+export function vmFiles(
+  stateDir: string,
+  name: string,
+  socketDir = socketDirFor(stateDir, name),
+): VmFiles {
   const dir = join(stateDir, name);
   return {
     dir,
@@ -74,7 +86,10 @@ export async function readVmRecord(stateDir: string, name: string): Promise<VmRe
 export async function listVmNames(stateDir: string): Promise<string[]> {
   await mkdir(stateDir, { recursive: true });
   const entries = await readdir(stateDir, { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
 
 /** VM names become directory names: keep them to safe characters. */

@@ -1,0 +1,143 @@
+/**
+ * Runs the coordinator over HTTP: opens the data directory (SQLite store, artifacts, token
+ * files), registers projects, listens, and sweeps for lost runners. The composition of real
+ * dependencies for `dockhand server`; tests use `listen()` with their own app.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { createCoordinatorApp, type Coordinator, type CoordinatorOptions } from './app.js';
+import { diskArtifactStorage } from './artifact-storage.js';
+import { systemClock, type Clock } from './clock.js';
+import { gitPipelineTrigger, type PipelineTrigger } from './pipeline-trigger.js';
+import { openSqliteStore } from './store/sqlite-store.js';
+import type { Store } from './store/store.js';
+import { generateToken, hashToken } from './tokens.js';
+
+export interface Listening {
+  /** e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Serves `app` on host:port (0: any free port) and resolves once it accepts connections. */
+export function listen(app: Hono, host: string, port: number): Promise<Listening> {
+  return new Promise((resolvePromise, reject) => {
+    let server: ServerType | undefined = undefined;
+    const onListening = (info: AddressInfo) => {
+      const shown = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+      resolvePromise({
+        url: `http://${shown}:${info.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            server?.close(() => done());
+            // Held long polls would keep close() waiting for their whole hold time.
+            if (server !== undefined && 'closeAllConnections' in server)
+              server.closeAllConnections();
+          }),
+      });
+    };
+    server = serve({ fetch: app.fetch, hostname: host, port }, onListening);
+    server.once('error', reject);
+  });
+}
+
+/** `host:port` → parts; IPv6 hosts in brackets. */
+export function parseListen(text: string): { host: string; port: number } | undefined {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[3]);
+  const host = match?.[1] ?? match?.[2];
+  if (host === undefined || !Number.isInteger(port) || port > 65535) return undefined;
+  return { host, port };
+}
+
+/** Reads a secret file of the data directory, creating it (mode 0600) on first start. */
+export async function readOrCreateSecret(file: string, prefix: string): Promise<string> {
+  try {
+    const text = (await readFile(file, 'utf8')).trim();
+    if (text !== '') return text;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const secret = generateToken(prefix);
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return secret;
+}
+
+export const DATA_FILES = {
+  database: 'coordinator.db',
+  artifacts: 'artifacts',
+  adminToken: 'admin-token',
+  registrationToken: 'registration-token',
+  /** The URL of the running server, for `dockhand server trigger`. */
+  url: 'server-url',
+} as const;
+
+export interface ServerOptions {
+  readonly dataDir: string;
+  readonly host: string;
+  readonly port: number;
+  readonly projects: readonly { readonly name: string; readonly path: string }[];
+  readonly clock?: Clock;
+  readonly sweepIntervalMs?: number;
+  readonly tuning?: Pick<
+    CoordinatorOptions,
+    'pollHoldMs' | 'lostRunnerAfterMs' | 'traceUpdateIntervalS' | 'maxArtifactBytes'
+  >;
+}
+
+export interface RunningServer extends Listening {
+  readonly coordinator: Coordinator;
+  readonly store: Store;
+  readonly files: { readonly adminToken: string; readonly registrationToken: string };
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const dir = resolve(options.dataDir);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const clock = options.clock ?? systemClock;
+  const files = {
+    adminToken: join(dir, DATA_FILES.adminToken),
+    registrationToken: join(dir, DATA_FILES.registrationToken),
+  };
+  const admin = await readOrCreateSecret(files.adminToken, 'dhadm-');
+  const registration = await readOrCreateSecret(files.registrationToken, 'dhreg-');
+  const store = openSqliteStore(join(dir, DATA_FILES.database));
+  for (const project of options.projects)
+    await store.upsertProject(project.name, resolve(project.path));
+  // The port is known only once listening; the trigger reads it at pipeline creation.
+  let url = '';
+  const trigger: PipelineTrigger = {
+    create: (request) => gitPipelineTrigger(store, clock, url).create(request),
+  };
+  const coordinator = createCoordinatorApp({
+    store,
+    clock,
+    artifacts: diskArtifactStorage(join(dir, DATA_FILES.artifacts)),
+    registrationTokenHash: hashToken(registration),
+    adminTokenHash: hashToken(admin),
+    pipelines: trigger,
+    ...options.tuning,
+  });
+  const listening = await listen(coordinator.app, options.host, options.port);
+  url = listening.url;
+  await writeFile(join(dir, DATA_FILES.url), `${url}\n`);
+  const sweep = setInterval(() => {
+    coordinator.scheduler.sweepLost().catch(() => undefined);
+  }, options.sweepIntervalMs ?? 30_000);
+  sweep.unref();
+  return {
+    url,
+    coordinator,
+    store,
+    files,
+    async close() {
+      clearInterval(sweep);
+      await listening.close();
+      await store.close();
+    },
+  };
+}
