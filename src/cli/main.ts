@@ -1,8 +1,7 @@
 import { DockhandError, exitCodeFor } from '../core/errors.js';
 import { paint } from '../core/ansi.js';
 import { DOCKHAND_VERSION } from '../core/version.js';
-import type { Command } from './command.js';
-import { commands } from './commands/index.js';
+import { commands, type CommandEntry } from './commands/index.js';
 import { processIo, type CliIo } from './io.js';
 
 function topHelp(): string {
@@ -26,7 +25,9 @@ function topHelp(): string {
 }
 
 /** Longest command name that prefixes the words of argv. */
-function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
+function findCommand(
+  argv: readonly string[],
+): { command: CommandEntry; rest: string[] } | undefined {
   const sorted = [...commands].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
   for (const command of sorted) {
     const words = command.name.split(' ');
@@ -75,11 +76,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       );
       return 2;
     }
+    const command = await found.command.load();
     if (found.rest.includes('--help') || found.rest.includes('-h')) {
-      io.stdout(found.command.help.endsWith('\n') ? found.command.help : `${found.command.help}\n`);
+      io.stdout(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
       return 0;
     }
-    return await found.command.run(found.rest, io);
+    return await command.run(found.rest, io);
   } catch (error) {
     report(error, io);
     return exitCodeFor(error);
