@@ -200,10 +200,6 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths:
-            folder === 'engine'
-              ? []
-              : [{ name: 'dockerode', message: 'dockerode is used only inside src/engine/.' }],
           patterns: [
             folderPattern(banned),
             ...(pureFolders.includes(folder)
@@ -240,7 +236,6 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'dockerode', message: 'dockerode is used only inside src/engine/.' }],
           patterns: [
             folderPattern(forbidden.executors),
             {

@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DockerodeEngine } from '../dist/engine/dockerode-engine.js';
+import { HttpEngine } from '../dist/engine/http-engine.js';
 import { resolveEndpoint } from '../dist/engine/endpoint.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -14,7 +14,7 @@ const fixture = join(root, 'test', 'fixtures', 'pipelines', 'smoke');
 const image = 'busybox:latest';
 
 async function engineState() {
-  const engine = new DockerodeEngine(resolveEndpoint({ env: process.env }));
+  const engine = new HttpEngine(resolveEndpoint({ env: process.env }));
   try {
     await engine.ping();
   } catch (error) {

@@ -8,7 +8,6 @@ import {
   loadExecPlan,
   parseVariableFlag,
   pickJobs,
-  skipReason,
   type ExecJob,
 } from './exec-jobs.js';
 
@@ -71,19 +70,6 @@ describe('exec jobs', () => {
     expect(parseVariableFlag('A=')).toMatchObject({ key: 'A', value: '', masked: false });
     expect(() => parseVariableFlag('no-equals')).toThrow(/KEY=VALUE/);
     expect(() => parseVariableFlag('1A=x')).toThrow(/KEY=VALUE/);
-  });
-
-  it('applies when: sequentially; naming a job lifts the manual and on_failure gates', () => {
-    const job = (when: string) => ({ planned: { when } }) as unknown as ExecJob;
-    expect(skipReason(job('on_success'), false, false)).toBeUndefined();
-    expect(skipReason(job('on_success'), true, false)).toBe('an earlier stage failed');
-    expect(skipReason(job('on_failure'), false, false)).toContain('nothing failed');
-    expect(skipReason(job('on_failure'), true, false)).toBeUndefined();
-    expect(skipReason(job('always'), true, false)).toBeUndefined();
-    expect(skipReason(job('manual'), false, false)).toContain('name it');
-    expect(skipReason(job('manual'), false, true)).toBeUndefined();
-    expect(skipReason(job('on_failure'), false, true)).toBeUndefined();
-    expect(skipReason(job('on_success'), true, true)).toBe('an earlier stage failed');
   });
 
   it('tolerates failures allowed by allow_failure and its exit codes', () => {

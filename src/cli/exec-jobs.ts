@@ -12,6 +12,8 @@ import {
 import { predefinedVariables, type LocalRunContext } from '../pipeline/variables/index.js';
 import type { JobSpec, JobVariable } from '../protocol/job-spec.js';
 import type { JobResult } from '../runner/job-outcome.js';
+import { registryContext, registryCredentials, type ExecRegistry } from './exec-registry.js';
+import { cacheFilesHasher } from './cache-key-files.js';
 import { fsIncludeResolver, listRepositoryFiles, readPipelineSource } from './pipeline-files.js';
 
 /** One job `dockhand exec` will run (or skip), in pipeline order. */
@@ -33,6 +35,8 @@ export interface LoadOptions {
   readonly file: string;
   /** `--variable KEY=VALUE`: like project variables, they beat YAML. */
   readonly variables: readonly JobVariable[];
+  /** `--registry…`: CI_REGISTRY* variables and the job's registry credential. */
+  readonly registry?: ExecRegistry | undefined;
 }
 
 /** Reads and validates the pipeline file; problems are a ConfigError (exit 2). */
@@ -63,9 +67,11 @@ export function localRunContext(
   git: GitSnapshot,
   configPath: string,
   job: { id: number; name: string; stage: string },
+  registry?: ExecRegistry,
 ): LocalRunContext {
   const ref = refOf(git);
   const path = `local/${git.projectName}`;
+  const registryFacts = registryContext(registry, path);
   const now = new Date().toISOString();
   return {
     git: {
@@ -89,6 +95,7 @@ export function localRunContext(
     },
     job: { ...job, startedAt: now },
     pipeline: { id: 1, iid: 1, createdAt: now },
+    ...(registryFacts === undefined ? {} : { registry: registryFacts }),
   };
 }
 
@@ -107,7 +114,7 @@ export async function loadExecPlan(options: LoadOptions, token: string): Promise
   const ref = refOf(git);
   const plan = planPipeline(pipeline, {
     predefined: predefinedRecord(
-      localRunContext(git, options.file, { id: 0, name: '', stage: '' }),
+      localRunContext(git, options.file, { id: 0, name: '', stage: '' }, options.registry),
     ),
     overrides: Object.fromEntries(options.variables.map((v) => [v.key, v.value])),
     ref,
@@ -119,13 +126,15 @@ export async function loadExecPlan(options: LoadOptions, token: string): Promise
     );
     throw new ConfigError('pipeline-plan', `cannot plan the pipeline:\n${lines.join('\n')}`);
   }
+  const hashCacheFiles = cacheFilesHasher(git.root);
   const jobs = plan.jobs.map((planned, index): ExecJob => {
     const jobId = index + 1;
-    const context = localRunContext(git, options.file, {
-      id: jobId,
-      name: planned.job.name,
-      stage: planned.job.stage,
-    });
+    const context = localRunContext(
+      git,
+      options.file,
+      { id: jobId, name: planned.job.name, stage: planned.job.stage },
+      options.registry,
+    );
     const spec = toJobSpec(planned, {
       jobId,
       pipelineId: 1,
@@ -144,8 +153,13 @@ export async function loadExecPlan(options: LoadOptions, token: string): Promise
       },
       predefined: predefinedVariables(context),
       secrets: options.variables,
+      hashCacheFiles,
     });
-    return { planned, spec: { ...spec, features: { trace_sections: true } } };
+    const credentials = registryCredentials(options.registry);
+    return {
+      planned,
+      spec: { ...spec, credentials, features: { trace_sections: true } },
+    };
   });
   return { plan, jobs, git };
 }
@@ -183,28 +197,4 @@ export function allowedToFail(job: ExecJob, result: JobResult): boolean {
   if (result.state !== 'failed' || !job.planned.allowFailure.allowed) return false;
   const codes = job.planned.allowFailure.exitCodes;
   return codes.length === 0 || (result.exitCode !== undefined && codes.includes(result.exitCode));
-}
-
-/**
- * Why a job is not run, given failures in earlier stages (GitLab's `when`, applied sequentially);
- * undefined when it runs. Naming a job on the command line lifts the manual/delayed and
- * on_failure gates, but an on_success job still does not run after a failed earlier stage.
- */
-export function skipReason(
-  job: ExecJob,
-  earlierFailed: boolean,
-  named: boolean,
-): string | undefined {
-  switch (job.planned.when) {
-    case 'manual':
-    case 'delayed':
-      return named ? undefined : `when: ${job.planned.when} (name it to run it)`;
-    case 'on_failure':
-      return named || earlierFailed ? undefined : 'when: on_failure and nothing failed';
-    case 'on_success':
-      return earlierFailed ? 'an earlier stage failed' : undefined;
-    case 'always':
-    case 'never':
-      return undefined;
-  }
 }

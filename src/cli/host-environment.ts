@@ -1,4 +1,4 @@
-import { DockerodeEngine } from '../engine/dockerode-engine.js';
+import { HttpEngine } from '../engine/http-engine.js';
 import type { Engine } from '../engine/engine.js';
 import { resolveEndpoint } from '../engine/endpoint.js';
 import type { CliIo } from './io.js';
@@ -23,7 +23,7 @@ export class DockhandEnvironment {
 
   /** The engine at config host / DOCKER_HOST / the default socket, checked with a ping. */
   async connectEngine(configHost?: string): Promise<Engine> {
-    const engine = new DockerodeEngine(resolveEndpoint({ configHost, env: this.io.env }));
+    const engine = new HttpEngine(resolveEndpoint({ configHost, env: this.io.env }));
     await engine.ping(this.signal);
     return engine;
   }

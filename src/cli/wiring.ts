@@ -1,10 +1,12 @@
 import { hostname } from 'node:os';
 import type { DockerSettings, RunnerSection } from '../config/types.js';
 import { UsageError } from '../core/errors.js';
-import { DockerodeEngine } from '../engine/dockerode-engine.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import { HttpEngine } from '../engine/http-engine.js';
 import { resolveEndpoint } from '../engine/endpoint.js';
 import type { ExecutorProvider } from '../executors/executor.js';
 import { DockerExecutorProvider } from '../executors/docker/provider.js';
+import { ShellExecutorProvider } from '../executors/shell/provider.js';
 import {
   defaultDockerSettings,
   type DockerExecutorSettings,
@@ -12,6 +14,7 @@ import {
 import type { PullPolicy } from '../protocol/job-spec.js';
 import type { JobRunner } from '../runner/job-run.js';
 import { shortToken } from '../runner/runner-identity.js';
+import { wireMachineProvider } from './machine-wiring.js';
 
 /**
  * The composition root: the only place that knows concrete executors and engines. Commands ask
@@ -119,6 +122,11 @@ export interface WiredProvider {
   readonly provider: ExecutorProvider;
   /** Rejects with an EnvironmentError (exit 1, with a hint) when the engine does not answer. */
   readonly ready: (signal?: AbortSignal) => Promise<void>;
+  /**
+   * Releases what the provider holds beyond single jobs (docker+machine: removes its VMs). Call
+   * once when the process is done with it; never throws. Absent when there is nothing to release.
+   */
+  readonly close?: () => Promise<void>;
 }
 
 /** Makes the executor provider for a runner; one per runner per dockhand process. */
@@ -135,14 +143,22 @@ export function wireProvider(
   runner: ExecRunner,
   env: Readonly<Record<string, string | undefined>>,
   executorOverride?: string,
+  logger: Logger = silentLogger,
 ): WiredProvider {
   const kind = executorOverride ?? runner.executor;
   switch (kind) {
-    case 'docker':
-    case 'docker+machine': {
-      // docker+machine jobs run on the local engine for `exec`: there is no VM to provision.
+    case 'docker+machine':
+      // Each job runs in a VM of the runner's pool (src/cli/machine-wiring.ts).
+      return wireMachineProvider(runner, {
+        env,
+        docker: { ...dockerSettingsFrom(runner.section?.docker), runnerName: runner.name },
+        shortToken: jobRunnerFor(runner).shortToken,
+        connect: (endpoint) => new HttpEngine(endpoint),
+        logger,
+      });
+    case 'docker': {
       const docker = runner.section?.docker;
-      const engine = new DockerodeEngine(
+      const engine = new HttpEngine(
         resolveEndpoint({
           configHost: docker?.host,
           tlsVerify: docker?.tlsVerify,
@@ -150,16 +166,22 @@ export function wireProvider(
           env,
         }),
       );
+      // The runner's name goes into policy messages (which runner refused, which key allows it).
+      const settings = { ...dockerSettingsFrom(docker), runnerName: runner.name };
       return {
-        provider: new DockerExecutorProvider(engine, dockerSettingsFrom(docker)),
+        provider: new DockerExecutorProvider(engine, settings),
         ready: (signal) => engine.ping(signal),
       };
     }
     case 'shell':
-      throw new UsageError('the shell executor is not available in dockhand exec yet', {
-        hint: 'use --executor docker (the default)',
-      });
+      // Jobs start from this process's environment, as GitLab's shell executor does.
+      return {
+        provider: new ShellExecutorProvider({ env, graceMs: EXEC_STOP_GRACE_SECONDS * 1000 }),
+        ready: () => Promise.resolve(),
+      };
     default:
-      throw new UsageError(`unknown executor "${kind}"`, { hint: 'use --executor docker' });
+      throw new UsageError(`unknown executor "${kind}"`, {
+        hint: 'use --executor docker or --executor shell',
+      });
   }
 }

@@ -15,6 +15,7 @@ import { jobRequestRoutes } from './routes/runner-api/job-request.js';
 import { jobUpdateRoutes } from './routes/runner-api/job-update.js';
 import { runnerRoutes } from './routes/runner-api/runners.js';
 import { traceRoutes } from './routes/runner-api/trace.js';
+import { uiRoutes } from './routes/ui/ui-routes.js';
 import { Scheduler } from './scheduler.js';
 import type { Store } from './store/store.js';
 
@@ -93,6 +94,7 @@ export function createCoordinatorApp(options: CoordinatorOptions): Coordinator {
   app.route(API_V4, jobUpdateRoutes(ctx));
   app.route(API_V4, artifactRoutes(ctx));
   app.route('/api/dockhand/v1', adminRoutes(ctx));
+  app.route('/', uiRoutes(ctx));
   app.notFound((c) => c.json({ message: '404 Not Found' }, 404));
   // Never echo the error: it may hold a request's token. The operator log is the server's job.
   app.onError((_error, c) => c.json({ message: '500 Internal Server Error' }, 500));

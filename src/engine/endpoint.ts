@@ -1,6 +1,6 @@
 import { EnvironmentError } from '../core/errors.js';
 
-/** Where a Docker engine listens, in dockhand's own terms (no dockerode types). */
+/** Where a Docker engine listens, in dockhand's own terms (no HTTP details). */
 export type EngineEndpoint =
   | { readonly kind: 'unix'; readonly socketPath: string }
   | {

@@ -46,7 +46,7 @@ export interface BuildOptions {
 
 /**
  * dockhand's view of one Docker engine. One instance per daemon (the host's, or a VM's): engines
- * are passed in, never fetched from a module-level singleton. Only src/engine knows dockerode.
+ * are passed in, never fetched from a module-level singleton. Only src/engine speaks the Engine API.
  */
 export interface Engine {
   /**
@@ -115,6 +115,11 @@ export interface Engine {
    * path may be inside a mounted volume. Blocks until the engine has read the whole stream.
    */
   putArchive(id: string, path: string, tar: TarStream): Promise<void>;
+  /**
+   * A tar stream of `path` (file or directory, its last element as the top entry) in a created
+   * or stopped container, like `docker cp`; the path may be inside a mounted volume.
+   */
+  getArchive(id: string, path: string): Promise<TarStream>;
 
   /** `docker network create`; returns its id. */
   createNetwork(spec: NetworkSpec): Promise<string>;

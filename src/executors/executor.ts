@@ -70,6 +70,50 @@ export interface CommandResult {
 }
 
 /**
+ * Host access to a job's project directory, for the cache and artifact stages of local runs:
+ * they are done on this machine, the same way for every executor (src/executors/local-files/).
+ * Usable once `prepare` succeeded.
+ */
+export interface ProjectFiles {
+  /**
+   * Calls `use` with a directory on this machine holding the project as the job left it (for a
+   * container, a fresh copy that `use` must not expect to write back). Honours `signal`.
+   */
+  read<T>(use: (dir: string) => Promise<T>, signal: AbortSignal): Promise<T>;
+  /** Copies the contents of the host directory `from` into the project directory, overwriting. */
+  write(from: string, signal: AbortSignal): Promise<void>;
+}
+
+/** The stages a local run does on this machine instead of in a script. */
+export type TransferStage = Extract<
+  Stage,
+  | 'restore_cache'
+  | 'download_artifacts'
+  | 'archive_cache'
+  | 'archive_cache_on_failure'
+  | 'upload_artifacts_on_success'
+  | 'upload_artifacts_on_failure'
+>;
+
+export interface TransferContext {
+  readonly job: JobSpec;
+  readonly files: ProjectFiles;
+  readonly log: JobLog;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Caches and artifacts of local runs (`dockhand exec`), kept on this machine and moved in and out
+ * of the project directory through `ProjectFiles`: one implementation for every executor.
+ */
+export interface TransferStages {
+  /** Whether the stage has anything to do for this job; if not it is skipped (no section). */
+  has(stage: TransferStage, job: JobSpec): boolean;
+  /** Does the stage; a non-zero result fails it like a script's exit code. Honours `signal`. */
+  run(stage: TransferStage, context: TransferContext): Promise<CommandResult>;
+}
+
+/**
  * Runs one job's stages. Created by a provider for one job; never reused for another job.
  */
 export interface Executor {
@@ -86,6 +130,8 @@ export interface Executor {
    * Idempotent, never throws, safe to call after a failed or partial prepare.
    */
   cleanup(): Promise<void>;
+  /** Host access to the project directory (local runs); absent when the executor has none. */
+  projectFiles?(): ProjectFiles;
 }
 
 /** Makes executors of one kind. Registered explicitly in src/cli/wiring.ts. */

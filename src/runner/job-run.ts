@@ -1,5 +1,14 @@
+import { InternalError } from '../core/errors.js';
 import { DOCKHAND_VERSION } from '../core/version.js';
-import type { Executor, ExecutorProvider, LocalRepository, Stage } from '../executors/executor.js';
+import type {
+  Executor,
+  ExecutorProvider,
+  LocalRepository,
+  ProjectFiles,
+  Stage,
+  TransferStage,
+  TransferStages,
+} from '../executors/executor.js';
 import type { JobSpec, JobVariable } from '../protocol/job-spec.js';
 import { stageScript, type JobStatus } from '../script/bash.js';
 import {
@@ -25,6 +34,19 @@ import {
 } from './job-outcome.js';
 import type { TraceSink } from './sinks.js';
 import { JobTrace } from './trace.js';
+
+const TRANSFER_STAGES: ReadonlySet<string> = new Set<TransferStage>([
+  'restore_cache',
+  'download_artifacts',
+  'archive_cache',
+  'archive_cache_on_failure',
+  'upload_artifacts_on_success',
+  'upload_artifacts_on_failure',
+]);
+
+function isTransferStage(stage: StageName): stage is TransferStage {
+  return TRANSFER_STAGES.has(stage);
+}
 
 // src/script restates the Stage union (it may not import executors); keep the two identical.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -59,6 +81,8 @@ export interface JobRunOptions {
   readonly sink: TraceSink;
   /** Local runs: the work tree the executor puts in place (instead of fetching sources). */
   readonly localRepository?: LocalRepository;
+  /** Local runs: caches and artifacts kept on this machine (the stages' scripts do nothing). */
+  readonly transfer?: TransferStages;
   /** Graceful cancel: the script stops, after_script still runs. Its reason (a string) is logged. */
   readonly cancel?: AbortSignal;
   /** Hard abort: everything stops now; no after_script. */
@@ -296,10 +320,22 @@ class JobRun {
       debugTraceDisabled: this.options.runner.debugTraceDisabled ?? false,
     });
     const executor = this.executor;
-    if (script === undefined || executor === undefined) return { kind: 'skipped' };
+    const transfer = this.transferStage(stage);
+    if ((script === undefined && transfer === undefined) || executor === undefined) {
+      return { kind: 'skipped' };
+    }
     this.trace.sectionStart(stage, stageDescription(stage));
     try {
-      const result = await executor.run({ stage, script, signal: combined(signals) });
+      const signal = combined(signals);
+      const result =
+        transfer === undefined || this.options.transfer === undefined
+          ? await executor.run({ stage, script: script ?? '', signal })
+          : await this.options.transfer.run(transfer, {
+              job: this.job,
+              files: this.projectFiles(executor),
+              log: this.trace,
+              signal,
+            });
       const why = interruptionOf(signals);
       if (why !== undefined) return { kind: 'interrupted', why };
       return result.exitCode === 0 ? { kind: 'ok' } : { kind: 'exit', exitCode: result.exitCode };
@@ -309,6 +345,21 @@ class JobRun {
     } finally {
       this.trace.sectionEnd(stage);
     }
+  }
+
+  /** A cache/artifact stage the local transfer does (it has something to do), else undefined. */
+  private transferStage(stage: StageName): TransferStage | undefined {
+    const transfer = this.options.transfer;
+    if (transfer === undefined || !isTransferStage(stage)) return undefined;
+    return transfer.has(stage, this.job) ? stage : undefined;
+  }
+
+  private projectFiles(executor: Executor): ProjectFiles {
+    const files = executor.projectFiles?.();
+    if (files === undefined) {
+      throw new InternalError(`the ${this.options.provider.name} executor has no project files`);
+    }
+    return files;
   }
 
   private signals(which: { cancel?: boolean } = {}): StageSignals {

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { describe } from 'vitest';
 import { LABELS } from '../../src/core/labels.js';
-import { DockerodeEngine } from '../../src/engine/dockerode-engine.js';
+import { HttpEngine } from '../../src/engine/http-engine.js';
 import type { Engine, ManagedResource } from '../../src/engine/engine.js';
 import { resolveEndpoint } from '../../src/engine/endpoint.js';
 
 export type EngineProbe =
-  | { readonly available: true; readonly engine: DockerodeEngine }
+  | { readonly available: true; readonly engine: HttpEngine }
   | { readonly available: false; readonly reason: string };
 
 let probe: Promise<EngineProbe> | undefined;
@@ -25,7 +25,7 @@ export function engineAvailable(): Promise<EngineProbe> {
         reason: `no Docker engine: ${endpoint.socketPath} does not exist`,
       };
     }
-    const engine = new DockerodeEngine(endpoint);
+    const engine = new HttpEngine(endpoint);
     try {
       await engine.ping();
     } catch (error) {
@@ -44,7 +44,7 @@ export function engineAvailable(): Promise<EngineProbe> {
 const found = await engineAvailable();
 
 /** Like describe, but skipped with the reason when no engine answers. */
-export function describeWithEngine(name: string, body: (engine: DockerodeEngine) => void): void {
+export function describeWithEngine(name: string, body: (engine: HttpEngine) => void): void {
   if (!found.available) {
     describe.skip(`${name} (skipped: ${found.reason})`, () => undefined);
     return;

@@ -1,52 +1,61 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '../../core/errors.js';
-import { paint } from '../../core/ansi.js';
-import type { ExecutorProvider } from '../../executors/executor.js';
+import { UsageError } from '../../core/errors.js';
 import { readGitSnapshot } from '../../git/read-repo.js';
 import type { JobVariable } from '../../protocol/job-spec.js';
-import type { JobResult } from '../../runner/job-outcome.js';
-import { runJob } from '../../runner/job-run.js';
-import { ConsoleSink, FileSink, TeeSink } from '../../runner/sinks.js';
 import type { Command } from '../command.js';
 import { loadExecRunners } from '../exec-config.js';
+import { readRegistryFlags } from '../exec-registry.js';
 import {
-  allowedToFail,
   loadExecPlan,
   localRunContext,
   parseVariableFlag,
   pickJobs,
   predefinedRecord,
   refOf,
-  skipReason,
-  type ExecJob,
 } from '../exec-jobs.js';
+import { runExecPipeline } from '../exec-pipeline.js';
+import { assign, withPredecessors } from '../exec-selection.js';
+import { mergeVariables, parseVariablesFile } from '../exec-variables.js';
 import { listJobs } from './exec-list.js';
 import { stderrLogger, type CliIo } from '../io.js';
 import { parseFlags } from '../parse-flags.js';
-import { selectRunner } from '../runner-selection.js';
-import { defaultImageOf, jobRunnerFor, wireProvider, type ExecRunner } from '../wiring.js';
 
 const help = `Usage: dockhand exec [JOB...] [flags]
 
-Runs jobs of .gitlab-ci.yml locally, one after another in stage order, the way a GitLab runner
-would: same stages, same job log (printed, and saved to .dockhand/logs/<job>.log). With no JOB,
-runs the pipeline's jobs for the current commit (on_success jobs stop after a failed stage;
-manual jobs run only when named).
+Runs .gitlab-ci.yml locally the way GitLab and its runners would: with no JOB, the pipeline for
+the current commit (stage order and the needs DAG, when, allow_failure, rules, retry, timeout,
+parallel/matrix; manual jobs only when named), several jobs at once; with JOB names, just those
+(and with --needs, what they wait for first). Each job has GitLab's job log, printed (prefixed
+with the job name when jobs run side by side) and saved to .dockhand/logs/<job>.log. Artifacts
+and caches pass between jobs through .dockhand/artifacts/ and .dockhand/cache/. A summary closes
+the run.
 
 Flags:
   --cwd DIR              the repository (default: the current directory)
   --file F               the pipeline file, relative to the repository (default: .gitlab-ci.yml)
   --config F             config.toml to take runners from (default: discovered; without one an
                          embedded docker runner is used, with images used as present locally)
-  --executor NAME        docker (default) or shell, instead of the runner's executor
+  --executor NAME        docker (default) or shell, instead of the runner's executor; without
+                         a config.toml and with no Docker engine answering, shell is used
+  --concurrency N        jobs run at once (default: the number of CPU cores)
+  --needs                with JOB names: run the jobs they need (or earlier stages) first
   --variable KEY=VALUE   a variable like a project variable (beats YAML); repeatable
+  --variables-file F     a YAML file of project-like variables (KEY: value, or KEY: {value,
+                         type: file, masked: true}); default .dockhand/variables.yml if present
   --dirty                include uncommitted changes of the work tree
+  --registry HOST[:PORT] the container registry standing in for GitLab's: sets CI_REGISTRY and
+                         CI_REGISTRY_IMAGE (HOST/<project path>, lower case), and lets the
+                         runner pull job and service images from it with the login below
+  --registry-user U      CI_REGISTRY_USER (with --registry-password-file)
+  --registry-password-file F
+                         file holding CI_REGISTRY_PASSWORD (masked in job logs)
   --list                 list the jobs that would run, and why others would not
 
-Ctrl-C (or SIGTERM) cancels the running job: its script stops, after_script runs, containers are
-removed. A second Ctrl-C stops at once (still removing containers).
+Ctrl-C (or SIGTERM) cancels the running jobs: scripts stop, after_script runs, containers are
+removed, no other job starts. A second Ctrl-C stops at once (still removing containers).
 
 Exit codes: 0 every job passed or was allowed to fail, 1 a job failed, 2 usage or configuration
 error, 130 canceled by Ctrl-C (SIGINT), 143 canceled by SIGTERM.
@@ -58,193 +67,95 @@ const flags = {
   config: { type: 'string' },
   executor: { type: 'string' },
   variable: { type: 'string', multiple: true },
+  'variables-file': { type: 'string' },
+  concurrency: { type: 'string' },
+  needs: { type: 'boolean' },
   dirty: { type: 'boolean' },
   list: { type: 'boolean' },
+  registry: { type: 'string' },
+  'registry-user': { type: 'string' },
+  'registry-password-file': { type: 'string' },
 } as const;
-
-/** First signal: graceful cancel; second: hard abort. Removed when the run ends. */
-class Interrupts {
-  readonly cancel = new AbortController();
-  readonly abort = new AbortController();
-  signalName: 'SIGINT' | 'SIGTERM' | undefined;
-
-  private readonly handler = (name: 'SIGINT' | 'SIGTERM') => () => {
-    if (this.signalName === undefined) {
-      this.signalName = name;
-      this.cancel.abort(`script canceled by ${name} (send it again to stop at once)`);
-    } else {
-      this.abort.abort(name);
-    }
-  };
-  private readonly onInt = this.handler('SIGINT');
-  private readonly onTerm = this.handler('SIGTERM');
-
-  install(): void {
-    process.on('SIGINT', this.onInt);
-    process.on('SIGTERM', this.onTerm);
-  }
-
-  remove(): void {
-    process.off('SIGINT', this.onInt);
-    process.off('SIGTERM', this.onTerm);
-  }
-
-  exitCode(): number | undefined {
-    if (this.signalName === undefined) return undefined;
-    return this.signalName === 'SIGINT' ? 130 : 143;
-  }
-}
-
-/**
- * `.dockhand/` holds local state (job logs). A `.gitignore` of `*` inside keeps it out of
- * `git status`, so a run never makes the work tree look dirty to the next one.
- */
-function ensureStateDir(root: string): void {
-  const dir = join(root, '.dockhand');
-  mkdirSync(join(dir, 'logs'), { recursive: true });
-  const ignore = join(dir, '.gitignore');
-  if (!existsSync(ignore)) writeFileSync(ignore, "# dockhand's local state (job logs)\n*\n");
-}
-
-function logFileFor(root: string, jobName: string): string {
-  const safe = jobName.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+/, '') || 'job';
-  return join(root, '.dockhand', 'logs', `${safe}.log`);
-}
-
-function describe(result: JobResult): string {
-  const seconds = (result.durationMs / 1000).toFixed(1);
-  if (result.state === 'failed') return `failed: ${result.message} (${seconds}s)`;
-  return `${result.state === 'success' ? 'passed' : 'canceled'} (${seconds}s)`;
-}
-
-interface Assignment {
-  readonly job: ExecJob;
-  readonly runner: ExecRunner;
-}
-
-/** Checks every selected job can run before any does: runner tags and an image. */
-function assign(jobs: readonly ExecJob[], runners: readonly ExecRunner[]): Assignment[] {
-  return jobs.map((job) => {
-    const choice = selectRunner(
-      { name: job.planned.job.name, tags: job.planned.job.tags },
-      runners,
-    );
-    if (!choice.ok) throw new ConfigError('exec.no-runner', choice.message, { hint: choice.hint });
-    if (job.spec.image === undefined && defaultImageOf(choice.runner) === undefined) {
-      throw new ConfigError(
-        'exec.no-image',
-        `job "${job.planned.job.name}" has no image and the runner "${choice.runner.name}" has no default image`,
-        {
-          hint: 'add image: busybox:latest (for example) to the job, or image = "…" under [runners.docker]',
-        },
-      );
-    }
-    return { job, runner: choice.runner };
-  });
-}
 
 async function execute(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags('exec', args, flags, true);
   const cwd = resolve(io.cwd, values.cwd ?? '.');
   const file = values.file ?? '.gitlab-ci.yml';
-  const variables: JobVariable[] = (values.variable ?? []).map(parseVariableFlag);
+  const variables = mergeVariables(
+    readVariablesFile(cwd, values['variables-file']),
+    (values.variable ?? []).map(parseVariableFlag),
+  );
+  const concurrency = parseConcurrency(values.concurrency);
+  const registry = readRegistryFlags(
+    {
+      registry: values.registry,
+      user: values['registry-user'],
+      passwordFile: values['registry-password-file'],
+    },
+    (path) => readFileSync(resolve(io.cwd, path), 'utf8'),
+  );
   if (values.list === true) {
     const git = await readGitSnapshot(cwd);
     return listJobs(io, {
       cwd: git.root,
       file,
       ref: refOf(git),
-      predefined: predefinedRecord(localRunContext(git, file, { id: 0, name: '', stage: '' })),
+      predefined: predefinedRecord(
+        localRunContext(git, file, { id: 0, name: '', stage: '' }, registry),
+      ),
       overrides: Object.fromEntries(variables.map((v) => [v.key, v.value])),
     });
   }
   // A fresh token per run: CI_JOB_TOKEN is masked like a real one, and is worth nothing.
   const token = `glcbt-local${randomBytes(12).toString('hex')}`;
-  const loaded = await loadExecPlan({ cwd, file, variables }, token);
+  const loaded = await loadExecPlan({ cwd, file, variables, registry }, token);
   const logger = stderrLogger(io);
   if (!loaded.plan.created) {
     logger.warn(`no pipeline for this commit: ${loaded.plan.reason}`);
     return 0;
   }
   const runners = await loadExecRunners(values.config, io, logger);
-  const assignments = assign(pickJobs(loaded.jobs, positionals), runners);
+  const picked = pickJobs(loaded.jobs, positionals);
+  const chosen =
+    values.needs === true && positionals.length > 0
+      ? withPredecessors(loaded.jobs, picked)
+      : picked;
+  const assignments = assign(chosen, runners, values.executor);
   if (loaded.git.dirty && values.dirty !== true) {
     logger.warn('the work tree has uncommitted changes; jobs see the last commit (add --dirty)');
   }
-  return runAssignments(assignments, {
+  return runExecPipeline(assignments, {
     io,
     root: loaded.git.root,
-    named: positionals.length > 0,
+    named: positionals,
     dirty: values.dirty === true,
+    concurrency,
     ...(values.executor === undefined ? {} : { executor: values.executor }),
   });
 }
 
-interface RunSettings {
-  readonly io: CliIo;
-  /** The repository's root: sources and `.dockhand/logs/`. */
-  readonly root: string;
-  /** Jobs were named on the command line: manual and on_failure jobs among them run. */
-  readonly named: boolean;
-  readonly dirty: boolean;
-  readonly executor?: string;
+/** `--concurrency N`: a whole number from 1; default the machine's cores. */
+function parseConcurrency(text: string | undefined): number {
+  if (text === undefined) return availableParallelism();
+  if (!/^\d+$/.test(text) || Number(text) < 1) {
+    throw new UsageError(`--concurrency takes a whole number from 1, not "${text}"`, {
+      hint: 'e.g. --concurrency 4',
+    });
+  }
+  return Number(text);
 }
 
-/** Runs the jobs one by one, in pipeline order; returns the exit code. */
-async function runAssignments(
-  assignments: readonly Assignment[],
-  settings: RunSettings,
-): Promise<number> {
-  const { io, root } = settings;
-  const logger = stderrLogger(io);
-  const providers = new Map<ExecRunner, ExecutorProvider>();
-  const interrupts = new Interrupts();
-  ensureStateDir(root);
-  const providerFor = async (runner: ExecRunner): Promise<ExecutorProvider> => {
-    const known = providers.get(runner);
-    if (known !== undefined) return known;
-    // An engine that does not answer is the environment's fault (exit 1 with a hint), not a job
-    // failure, and is found before the first job starts.
-    const wired = wireProvider(runner, io.env, settings.executor);
-    await wired.ready(interrupts.abort.signal);
-    providers.set(runner, wired.provider);
-    return wired.provider;
-  };
-  interrupts.install();
-  const failedStages = new Set<number>();
+/** The variables file named, else `.dockhand/variables.yml` when it exists. */
+function readVariablesFile(cwd: string, named: string | undefined): JobVariable[] {
+  const path = resolve(cwd, named ?? join('.dockhand', 'variables.yml'));
+  if (named === undefined && !existsSync(path)) return [];
+  let text: string;
   try {
-    for (const { job, runner } of assignments) {
-      if (interrupts.signalName !== undefined) break;
-      const stage = job.planned.stageIndex;
-      const skip = skipReason(
-        job,
-        [...failedStages].some((s) => s < stage),
-        settings.named,
-      );
-      if (skip !== undefined) {
-        logger.info(`Skipping job "${job.planned.job.name}": ${skip}`);
-        continue;
-      }
-      const provider = await providerFor(runner);
-      const logFile = logFileFor(root, job.planned.job.name);
-      const result = await runJob({
-        job: job.spec,
-        provider,
-        runner: jobRunnerFor(runner),
-        sink: new TeeSink([new ConsoleSink(io.stdout, { color: io.color }), new FileSink(logFile)]),
-        localRepository: { path: root, dirty: settings.dirty },
-        cancel: interrupts.cancel.signal,
-        abort: interrupts.abort.signal,
-      });
-      const tolerated = allowedToFail(job, result);
-      if (result.state !== 'success' && !tolerated) failedStages.add(stage);
-      const summary = `Job "${job.planned.job.name}" ${describe(result)}${tolerated ? ' (allowed to fail)' : ''}; log: ${logFile}`;
-      io.stderr(`${paint(result.state === 'success' ? 'info' : 'warning', summary, io.color)}\n\n`);
-    }
-  } finally {
-    interrupts.remove();
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read the variables file ${path}: ${(error as Error).message}`);
   }
-  return interrupts.exitCode() ?? (failedStages.size > 0 ? 1 : 0);
+  return parseVariablesFile(path, text);
 }
 
 export const execCommand: Command = {

@@ -2,8 +2,8 @@ import type { Command } from '../command.js';
 
 /**
  * A command as the top-level help and dispatch see it. The implementation is imported only when
- * the command runs: loading every command (and with them dockerode, the YAML and TOML parsers,
- * the coordinator) costs a third of a second, which `dockhand exec` of a one-line job cannot
+ * the command runs: loading every command (and with them the engine client, the YAML and TOML
+ * parsers, the coordinator) costs a third of a second, which `dockhand exec` of a one-line job cannot
  * afford. A unit test checks that each entry's name and summary match its command.
  */
 export interface CommandEntry {
@@ -73,6 +73,11 @@ export const commands: readonly CommandEntry[] = [
     name: 'list',
     summary: 'list the runners of config.toml (without their tokens)',
     load: async () => (await import('./register.js')).listCommand,
+  },
+  {
+    name: 'run',
+    summary: 'run the runner daemon: ask coordinators for jobs and run them',
+    load: async () => (await import('./run.js')).runCommand,
   },
   {
     name: 'server',

@@ -8,6 +8,7 @@ import {
   type ExecutorCommand,
   type JobLog,
   type PrepareOptions,
+  type ProjectFiles,
 } from '../executor.js';
 import { JobFailedError } from '../job-error.js';
 import {
@@ -19,6 +20,7 @@ import { ensureImage } from './image-pull.js';
 import { createJobContext, type JobContext } from './job-context.js';
 import { planJob, type JobPlan } from './job-plan.js';
 import { prepareLocalSources, type LocalSources } from './local-sources.js';
+import { dockerProjectFiles } from './project-files.js';
 import { BufferedLog } from './log-buffer.js';
 import { createJobNetwork, planNetwork, supportsAliases, type NetworkPlan } from './networks.js';
 import { linkHosts, startServices, waitForServices, type ServiceRuntime } from './services.js';
@@ -137,9 +139,13 @@ export class DockerExecutor implements Executor {
       await infrastructure;
       hosts = await this.startServices({ ctx, plan, network, binds, signal, log });
     }
-    const [, , local] = await settleAll([infrastructure, buildImage, sources] as const);
+    // The pull lines go to the log also when something failed: a refusal after the pull (digest
+    // pin) or a failed pull must show what was pulled and how.
+    const settled = settleAll([infrastructure, buildImage, sources] as const).finally(() =>
+      buildLog.flushTo(log),
+    );
+    const [, , local] = await settled;
     this.sources = local;
-    buildLog.flushTo(log);
     signal.throwIfAborted();
 
     const parts: SharedContainerParts = {
@@ -222,6 +228,15 @@ export class DockerExecutor implements Executor {
       graceSeconds: this.settings.stopGraceSeconds ?? 10,
     });
     return { exitCode };
+  }
+
+  /** Host access to the build container's project directory (local caches and artifacts). */
+  projectFiles(): ProjectFiles {
+    const prepared = this.prepared;
+    if (prepared === undefined) {
+      throw new InternalError('DockerExecutor.projectFiles called before prepare succeeded');
+    }
+    return dockerProjectFiles(this.engine, prepared.buildId, prepared.ctx.projectDir);
   }
 
   private helperContainer(prepared: Prepared): Promise<string> {

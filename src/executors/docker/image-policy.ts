@@ -1,4 +1,4 @@
-import { globMatch } from './glob.js';
+import { globMatch } from '../../core/doublestar.js';
 import {
   canonicalPattern,
   canonicalReference,

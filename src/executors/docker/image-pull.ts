@@ -78,6 +78,7 @@ export async function ensureImage(
       lastError = new Error(`Error: No such image: ${image}`);
       continue;
     }
+    let pulled: ImageSummary | undefined;
     try {
       log.plain(`Pulling docker image ${image} ...`);
       const auth = credentialFor(image, request.credentials);
@@ -85,13 +86,15 @@ export async function ensureImage(
         signal: request.signal,
         ...(auth === undefined ? {} : { auth }),
       });
-      const pulled = await engine.inspectImage(image);
-      if (pulled !== undefined) return announce(checkPins(pulled, request), image, log);
+      pulled = await engine.inspectImage(image);
     } catch (error) {
       request.signal.throwIfAborted();
       lastError = error;
       log.warning(`Failed to pull image with policy "${policy}": ${(error as Error).message}`);
     }
+    // Outside the try: content that fails its digest pin is a policy refusal, not a failed pull
+    // that the next policy (e.g. if-not-present) may retry.
+    if (pulled !== undefined) return announce(checkPins(pulled, request), image, log);
   }
   throw new JobFailedError(
     'image_pull_failure',

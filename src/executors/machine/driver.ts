@@ -41,6 +41,13 @@ export interface VmDriver {
   readonly name: string;
 
   /**
+   * Optional one-time preparation before the first create (the qemu driver makes the saved
+   * running VM for its machine shape). Blocks, possibly for a cold boot; idempotent; honours
+   * `signal`. Drivers without anything to prepare leave it out.
+   */
+  prepare?(signal?: AbortSignal): Promise<void>;
+
+  /**
    * Allocates a VM (disk overlay, state directory) without starting it. Blocks until done
    * (milliseconds for qemu). Not idempotent: an existing name rejects. Honours `signal` before
    * doing any work; on failure nothing is left behind.

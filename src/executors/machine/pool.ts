@@ -287,6 +287,16 @@ export class MachinePool {
     return undefined;
   }
 
+  /**
+   * Removes a VM whatever its state (shutdown of a pool that does not outlive its process).
+   * Undefined when the pool does not know it or already removes it.
+   */
+  forceRemove(name: string): RemoveCommand | undefined {
+    const machine = this.machines.get(name);
+    if (machine === undefined || machine.state === 'removing') return undefined;
+    return this.startRemoval(name, 'shutdown');
+  }
+
   removed(name: string): void {
     this.machines.delete(name);
   }

@@ -61,8 +61,9 @@ export interface LocalRunContext {
     readonly host: string;
     /** `host[:port]/group/project`. */
     readonly image: string;
-    readonly user: string;
-    readonly password: string;
+    /** Absent (with `password`) for a registry without authentication. */
+    readonly user?: string;
+    readonly password?: string;
   };
   readonly server?: {
     /** e.g. `https://gitlab.example.com`. */
@@ -95,8 +96,10 @@ export function predefinedVariables(ctx: LocalRunContext): JobVariable[] {
   if (ctx.registry !== undefined) {
     add('CI_REGISTRY', ctx.registry.host);
     add('CI_REGISTRY_IMAGE', ctx.registry.image);
-    add('CI_REGISTRY_USER', ctx.registry.user);
-    add('CI_REGISTRY_PASSWORD', ctx.registry.password, true);
+    if (ctx.registry.user !== undefined) add('CI_REGISTRY_USER', ctx.registry.user);
+    if (ctx.registry.password !== undefined) {
+      add('CI_REGISTRY_PASSWORD', ctx.registry.password, true);
+    }
   }
   return out;
 }

@@ -2,8 +2,11 @@ import { EnvironmentError } from '../../../core/errors.js';
 import type { EngineEndpoint } from '../../../engine/endpoint.js';
 import type { CreateVmOptions, StartVmOptions, VmDriver, VmInfo } from '../driver.js';
 
-/** A scripted outcome for the next call of one method: succeed, or fail with this message. */
-export type FakeOutcome = 'ok' | { readonly fail: string };
+/**
+ * A scripted outcome for the next call of one method: succeed, fail with this message, or (for
+ * `start`) hang like a VM that never boots until the call's signal aborts.
+ */
+export type FakeOutcome = 'ok' | 'hang' | { readonly fail: string };
 
 interface FakeVm {
   info: VmInfo;
@@ -49,10 +52,24 @@ export class FakeVmDriver implements VmDriver {
     });
   }
 
-  private outcome(method: 'create' | 'start' | 'remove', name: string): void {
+  private outcome(method: 'create' | 'start' | 'remove', name: string): FakeOutcome {
     this.calls.push(`${method} ${name}`);
     const next = this.queued[method].shift() ?? 'ok';
-    if (next !== 'ok') throw new EnvironmentError(`fake.${method}`, next.fail);
+    if (typeof next === 'object') throw new EnvironmentError(`fake.${method}`, next.fail);
+    return next;
+  }
+
+  /** Never resolves; rejects with the abort reason (after stopping the VM) once `signal` aborts. */
+  private hang(name: string, signal: AbortSignal | undefined): Promise<never> {
+    return new Promise((_resolve, reject) => {
+      signal?.addEventListener(
+        'abort',
+        () => {
+          void this.stop(name).then(() => reject(signal.reason as Error));
+        },
+        { once: true },
+      );
+    });
   }
 
   create(options: CreateVmOptions): Promise<VmInfo> {
@@ -78,7 +95,7 @@ export class FakeVmDriver implements VmDriver {
     return Promise.resolve().then(() => {
       options.signal?.throwIfAborted();
       const vm = this.require(name);
-      this.outcome('start', name);
+      if (this.outcome('start', name) === 'hang') return this.hang(name, options.signal);
       const engine: EngineEndpoint = {
         kind: 'tcp',
         host: '127.0.0.1',

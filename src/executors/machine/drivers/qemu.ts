@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError, EnvironmentError } from '../../../core/errors.js';
 import { silentLogger, type Logger } from '../../../core/logger.js';
@@ -19,9 +19,19 @@ import {
 } from '../qemu/qemu-process.js';
 import { runTool } from '../qemu/run-tool.js';
 import {
+  FORWARDER_SCRIPT,
+  guestfwdValue,
+  registryDockerdFlags,
+  registryForwardFromOptions,
+  type RegistryForward,
+} from '../qemu/registry-forward.js';
+import {
   currentSnapshot,
   DEFAULT_SHAPE,
+  ensureSnapshot,
+  snapshotDirFor,
   snapshotPaths,
+  snapshotPathsIn,
   type MachineShape,
 } from '../qemu/snapshot.js';
 import {
@@ -51,6 +61,8 @@ export interface QemuDriverOptions {
   readonly qemuBinary?: string;
   /** Liveness of a creating process; defaults to kill(pid, 0). For tests. */
   readonly isAlive?: (pid: number) => boolean;
+  /** The guest's one way out: a forward to a registry on the host's loopback. */
+  readonly registryForward?: RegistryForward | undefined;
 }
 
 /** `$DOCKHAND_STATE_DIR/machines`, else /var/lib/dockhand/machines. */
@@ -86,7 +98,20 @@ export function qemuShapeFromOptions(options: Readonly<Record<string, string>>):
   return {
     memoryMiB: number('qemu-memory', DEFAULT_SHAPE.memoryMiB),
     cpus: number('qemu-cpus', DEFAULT_SHAPE.cpus),
-    dockerdFlags: mirror === undefined ? [] : [`--registry-mirror=${mirror}`],
+    dockerdFlags: [
+      ...(mirror === undefined ? [] : [`--registry-mirror=${mirror}`]),
+      ...registryDockerdFlags(registryForwardFromOptions(options)),
+    ],
+  };
+}
+
+/** The QemuDriver options that `MachineOptions` decide (shape and registry forward). */
+export function qemuOptionsFromMachineOptions(
+  options: Readonly<Record<string, string>>,
+): Pick<QemuDriverOptions, 'shape' | 'registryForward'> {
+  return {
+    shape: qemuShapeFromOptions(options),
+    registryForward: registryForwardFromOptions(options),
   };
 }
 
@@ -118,6 +143,27 @@ export class QemuDriver implements VmDriver {
     return chooseAccelerator(this.image.kernel, this.image.initrd, this.logger, this.binary);
   }
 
+  /**
+   * Makes the saved running VM for this driver's shape when the image is current and it is
+   * missing (one cold boot, ~20–40 s under TCG, kept in the cache for later runs). Without it,
+   * every VM of a non-default shape would boot cold. Honours `signal`.
+   */
+  async prepare(signal?: AbortSignal): Promise<void> {
+    if (this.options.useSnapshot === false || !(await vmImageIsCurrent(this.image))) return;
+    if (
+      (await currentSnapshot(this.options.cacheDir, await this.accel(), this.shape)) !== undefined
+    )
+      return;
+    this.logger.info('making the saved running VM for this machine shape (once)...');
+    await ensureSnapshot({
+      cacheDir: this.options.cacheDir,
+      logger: this.logger,
+      shape: this.shape,
+      qemuBinary: this.binary,
+      ...(signal === undefined ? {} : { signal }),
+    });
+  }
+
   async create(options: CreateVmOptions): Promise<VmInfo> {
     options.signal?.throwIfAborted();
     const problem = checkVmName(options.name);
@@ -144,10 +190,11 @@ export class QemuDriver implements VmDriver {
         this.options.useSnapshot === false
           ? undefined
           : await currentSnapshot(this.options.cacheDir, accel, this.shape);
+      const snapshotDir = snapshotDirFor(this.options.cacheDir, this.shape);
       const backing =
         snapshot === undefined
           ? ['-b', this.image.base, '-F', 'raw']
-          : ['-b', snapshotPaths(this.options.cacheDir).disk, '-F', 'qcow2'];
+          : ['-b', snapshotPaths(this.options.cacheDir, this.shape).disk, '-F', 'qcow2'];
       await runTool('qemu-img', ['create', '-q', '-f', 'qcow2', ...backing, files.overlay]);
       await mkdir(socketDir, { recursive: true, mode: 0o700 });
       const record: VmRecord = {
@@ -156,8 +203,10 @@ export class QemuDriver implements VmDriver {
         createdAt: new Date().toISOString(),
         ownerPid: process.pid,
         source: snapshot === undefined ? 'cold' : 'snapshot',
+        ...(snapshot === undefined ? {} : { snapshotDir }),
         accel,
         socketDir,
+        ...(await this.writeForwarder(files.dir)),
       };
       await writeVmRecord(files, record);
       return this.info(record, false);
@@ -185,7 +234,9 @@ export class QemuDriver implements VmDriver {
     // longer matches that memory, so a restart boots the kernel on the overlay (ext4 replays
     // its journal; dockerd cleans its leftovers).
     const restore = record.source === 'snapshot' && record.started !== true;
-    const memory = snapshotPaths(this.options.cacheDir).memory;
+    const memory = snapshotPathsIn(
+      record.snapshotDir ?? snapshotDirFor(this.options.cacheDir),
+    ).memory;
     const qemu = await spawnQemu(
       qemuArgs({
         accel: record.accel,
@@ -200,6 +251,7 @@ export class QemuDriver implements VmDriver {
         agentSocket: files.agentSocket,
         pidFile: files.pidFile,
         ...(restore ? { incoming: `exec:cat '${memory}'` } : {}),
+        ...(record.guestForward === undefined ? {} : { guestForward: record.guestForward }),
       }),
       this.binary,
     );
@@ -227,6 +279,15 @@ export class QemuDriver implements VmDriver {
       await this.stop(name);
       throw error;
     }
+  }
+
+  /** Puts the registry forwarder next to the VM (removed with it); the guestfwd value. */
+  private async writeForwarder(dir: string): Promise<{ guestForward?: string }> {
+    const forward = this.options.registryForward;
+    if (forward === undefined) return {};
+    const script = join(dir, 'registry-forward.mjs');
+    await writeFile(script, FORWARDER_SCRIPT, { mode: 0o644 });
+    return { guestForward: guestfwdValue(forward, process.execPath, script) };
   }
 
   async stop(name: string): Promise<void> {

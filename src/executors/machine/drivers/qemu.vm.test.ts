@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerodeEngine } from '../../../engine/dockerode-engine.js';
+import { HttpEngine } from '../../../engine/http-engine.js';
 import type { EngineEndpoint } from '../../../engine/endpoint.js';
 import { defaultMachineCacheDir, vmImageIsCurrent, vmImagePaths } from '../image/vm-image.js';
 import { isQemuOf, processRss } from '../qemu/qemu-process.js';
@@ -44,7 +44,7 @@ function portOpen(port: number): Promise<boolean> {
 }
 
 async function runBusybox(endpoint: EngineEndpoint): Promise<string> {
-  const engine = new DockerodeEngine(endpoint);
+  const engine = new HttpEngine(endpoint);
   const id = await engine.createContainer({
     image: 'busybox:latest',
     cmd: ['echo', 'hello from the VM'],
@@ -91,7 +91,7 @@ describe.skipIf(reason !== undefined)('QemuDriver (real QEMU)', () => {
     ) as { pid: number };
     console.log(`qemu RSS: ${(((await processRss(record.pid)) ?? 0) / 1048576).toFixed(0)} MB`);
     // Without the client certificate the engine refuses to talk.
-    const plain = new DockerodeEngine({ kind: 'tcp', host: '127.0.0.1', port, tlsVerify: false });
+    const plain = new HttpEngine({ kind: 'tcp', host: '127.0.0.1', port, tlsVerify: false });
     await expect(plain.ping()).rejects.toThrow();
     await driver.remove('vmtest-snap');
     // Gone, or a zombie this test process has not reaped yet (it spawned QEMU).

@@ -1,5 +1,5 @@
 import { EnvironmentError } from '../../../core/errors.js';
-import { DockerodeEngine } from '../../../engine/dockerode-engine.js';
+import { HttpEngine } from '../../../engine/http-engine.js';
 import type { EngineEndpoint } from '../../../engine/endpoint.js';
 import { GUEST_ENGINE_PORT } from '../image/guest-scripts.js';
 import { sleep } from './qemu-process.js';
@@ -32,7 +32,7 @@ export async function waitForEngine(
   let last: unknown;
   while (Date.now() < deadline) {
     options.signal?.throwIfAborted();
-    const engine = new DockerodeEngine(endpoint);
+    const engine = new HttpEngine(endpoint);
     const attempt = engine.ping().then(
       () => true,
       (error: unknown) => {

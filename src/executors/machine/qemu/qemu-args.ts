@@ -22,6 +22,11 @@ export interface QemuLaunch {
   readonly pidFile: string;
   /** Restore from a saved memory state instead of booting. */
   readonly incoming?: string;
+  /**
+   * A user-net `guestfwd` value (registry-forward.ts): the one address the guest may reach. Not
+   * part of the saved state, so restores may add it to a snapshot saved without it.
+   */
+  readonly guestForward?: string;
 }
 
 /** TCG keeps ~256 MB of translated code: the best speed for memory trade measured here. */
@@ -63,6 +68,10 @@ export function qemuArgs(launch: QemuLaunch): string[] {
     launch.hostPort === undefined
       ? ''
       : `,hostfwd=tcp:127.0.0.1:${launch.hostPort}-:${GUEST_ENGINE_PORT}`;
+  const guestfwd =
+    launch.guestForward === undefined
+      ? ''
+      : `,guestfwd=${launch.guestForward.replaceAll(',', ',,')}`;
   const discard = launch.disk.format === 'raw' ? ',discard=unmap' : '';
   return [
     '-M',
@@ -88,7 +97,7 @@ export function qemuArgs(launch: QemuLaunch): string[] {
     '-device',
     'virtio-blk-pci,drive=d0',
     '-netdev',
-    `user,id=n0,restrict=on${forward}`,
+    `user,id=n0,restrict=on${forward}${guestfwd}`,
     '-device',
     'virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56',
     '-device',

@@ -1,5 +1,6 @@
-import { access, chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { access, chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { EnvironmentError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import { readVmImage, vmImagePaths, vmImageRecipeDigest } from '../image/vm-image.js';
@@ -40,8 +41,28 @@ export interface SnapshotPaths {
   readonly record: string;
 }
 
-export function snapshotPaths(cacheDir: string): SnapshotPaths {
-  const dir = vmImagePaths(cacheDir).snapshotDir;
+/**
+ * Where the saved running VM of `shape` lives. The default shape keeps the directory that
+ * `dockhand machines image` has always made; other shapes (more memory, extra dockerd flags such
+ * as a registry forward's `--insecure-registry`) get one directory each, because dockerd's flags
+ * are baked into the saved memory and cannot change on restore.
+ */
+export function snapshotDirFor(cacheDir: string, shape: MachineShape = DEFAULT_SHAPE): string {
+  const key = shapeKey(shape);
+  if (key === shapeKey(DEFAULT_SHAPE)) return vmImagePaths(cacheDir).snapshotDir;
+  return join(cacheDir, 'snapshots', createHash('sha256').update(key).digest('hex').slice(0, 12));
+}
+
+function shapeKey(shape: MachineShape): string {
+  return JSON.stringify([shape.memoryMiB, shape.cpus, shape.dockerdFlags]);
+}
+
+export function snapshotPaths(cacheDir: string, shape?: MachineShape): SnapshotPaths {
+  return snapshotPathsIn(snapshotDirFor(cacheDir, shape));
+}
+
+/** The files of a saved running VM in `dir`. */
+export function snapshotPathsIn(dir: string): SnapshotPaths {
   return {
     disk: join(dir, 'disk.qcow2'),
     memory: join(dir, 'memory.bin'),
@@ -55,7 +76,7 @@ export async function currentSnapshot(
   accel: Accelerator,
   shape: MachineShape,
 ): Promise<SnapshotRecord | undefined> {
-  const paths = snapshotPaths(cacheDir);
+  const paths = snapshotPaths(cacheDir, shape);
   const text = await readFile(paths.record, 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
   const record = JSON.parse(text) as SnapshotRecord;
@@ -111,10 +132,14 @@ export async function ensureSnapshot(
   const present = await currentSnapshot(options.cacheDir, accel, shape);
   if (present !== undefined) return { action: 'current', record: present };
   const started = Date.now();
-  const paths = snapshotPaths(options.cacheDir);
-  await rm(image.snapshotDir, { recursive: true, force: true });
-  await mkdir(image.snapshotDir, { recursive: true });
-  const work = join(image.snapshotDir, 'boot');
+  // Made in a private directory and renamed into place: a second process making the same
+  // snapshot at the same time never sees (or restores) a half-written one.
+  const finalDir = snapshotDirFor(options.cacheDir, shape);
+  const tempDir = `${finalDir}.tmp-${process.pid}`;
+  const paths = snapshotPathsIn(tempDir);
+  await rm(tempDir, { recursive: true, force: true });
+  await mkdir(tempDir, { recursive: true });
+  const work = join(tempDir, 'boot');
   await mkdir(work, { recursive: true });
   await runTool('qemu-img', [
     'create',
@@ -177,10 +202,19 @@ export async function ensureSnapshot(
     const size = (await stat(paths.memory)).size;
     options.logger.info(`  saved ${(size / 1048576).toFixed(0)} MB of memory state`);
     await rm(work, { recursive: true, force: true });
+    // A concurrent maker that finished first wins: VMs may already be using its disk.
+    const raced = await currentSnapshot(options.cacheDir, accel, shape);
+    if (raced !== undefined) {
+      await rm(tempDir, { recursive: true, force: true });
+      return { action: 'current', record: raced };
+    }
+    await rm(finalDir, { recursive: true, force: true });
+    await mkdir(dirname(finalDir), { recursive: true });
+    await rename(tempDir, finalDir);
     return { action: 'made', record: made, seconds: (Date.now() - started) / 1000, bootSeconds };
   } catch (error) {
     await killQemu(qemu.pid, paths.disk);
-    await rm(image.snapshotDir, { recursive: true, force: true });
+    await rm(tempDir, { recursive: true, force: true });
     throw error;
   }
 }

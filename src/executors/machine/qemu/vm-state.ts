@@ -16,6 +16,10 @@ export interface VmRecord {
   readonly ownerPid: number;
   /** `snapshot`: restored from the saved running VM; `cold`: boots the base image. */
   readonly source: 'snapshot' | 'cold';
+  /** The saved running VM it was created over (one per machine shape); set when `snapshot`. */
+  readonly snapshotDir?: string;
+  /** The registry forward's guestfwd value, when the VM has one (registry-forward.ts). */
+  readonly guestForward?: string;
   readonly accel: Accelerator;
   /** Where the QMP and agent sockets live (a short path: unix socket paths max ~107 bytes). */
   readonly socketDir: string;

@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import Docker from 'dockerode';
 import { EnvironmentError } from '../core/errors.js';
 import type {
   AttachedStreams,
@@ -20,38 +17,40 @@ import type {
   TarStream,
   VolumeSpec,
 } from './engine.js';
-import * as containers from './dockerode-containers.js';
-import * as resources from './dockerode-resources.js';
 import { describeEndpoint, type EngineEndpoint } from './endpoint.js';
-import { consumeProgress } from './progress-stream.js';
 import { engineMessage, statusOf } from './engine-errors.js';
-
-function dockerOptions(endpoint: EngineEndpoint): Docker.DockerOptions {
-  if (endpoint.kind === 'unix') return { socketPath: endpoint.socketPath };
-  const base = { host: endpoint.host, port: endpoint.port };
-  if (!endpoint.tlsVerify || endpoint.tlsCertPath === undefined)
-    return { ...base, protocol: 'http' };
-  const dir = endpoint.tlsCertPath;
-  return {
-    ...base,
-    protocol: 'https',
-    ca: readFileSync(join(dir, 'ca.pem')),
-    cert: readFileSync(join(dir, 'cert.pem')),
-    key: readFileSync(join(dir, 'key.pem')),
-  };
-}
+import { ApiClient, segment } from './http/api-client.js';
+import { attach } from './http/attach.js';
+import * as containers from './http/containers.js';
+import * as resources from './http/resources.js';
+import { consumeProgress } from './progress-stream.js';
 
 export { engineMessage, statusOf } from './engine-errors.js';
 
-/** The Engine over Docker's HTTP API, through dockerode. */
-export class DockerodeEngine implements Engine {
+/** The fields of `GET /images/{name}/json` that dockhand reads. */
+interface ImageBody {
+  Id: string;
+  RepoTags?: string[] | null;
+  RepoDigests?: string[] | null;
+  Config?: {
+    Entrypoint?: string | string[] | null;
+    Cmd?: string | string[] | null;
+    Labels?: Record<string, string> | null;
+    ExposedPorts?: Record<string, unknown> | null;
+  } | null;
+}
+
+const TAR = { 'Content-Type': 'application/x-tar' };
+
+/** The Engine over Docker's HTTP API, spoken directly on node:http (unix socket, TCP, TLS). */
+export class HttpEngine implements Engine {
   /** Exposed to other files of src/engine only (container and network operations). */
-  readonly docker: Docker;
+  readonly api: ApiClient;
 
   readonly reachesContainerIps: boolean;
 
   constructor(readonly endpoint: EngineEndpoint) {
-    this.docker = new Docker(dockerOptions(endpoint));
+    this.api = new ApiClient(endpoint);
     // A rootless engine's socket lives under /run/user/<uid>; its bridges sit in another netns.
     this.reachesContainerIps =
       process.platform === 'linux' &&
@@ -62,7 +61,7 @@ export class DockerodeEngine implements Engine {
   async ping(signal?: AbortSignal): Promise<void> {
     try {
       signal?.throwIfAborted();
-      await this.docker.ping();
+      await this.api.ping(signal);
     } catch (error) {
       throw new EnvironmentError(
         'engine.unreachable',
@@ -76,14 +75,19 @@ export class DockerodeEngine implements Engine {
   }
 
   async version(): Promise<{ version: string; apiVersion: string; os: string; arch: string }> {
-    const v = await this.docker.version();
+    const v = await this.api.json<{
+      Version: string;
+      ApiVersion: string;
+      Os: string;
+      Arch: string;
+    }>('GET', '/version');
     return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
   }
 
   async inspectImage(ref: string): Promise<ImageSummary | undefined> {
     try {
-      const info = await this.docker.getImage(ref).inspect();
-      const config = info.Config;
+      const info = await this.api.json<ImageBody>('GET', `/images/${segment(ref)}/json`);
+      const config = info.Config ?? {};
       return {
         id: info.Id,
         repoTags: info.RepoTags ?? [],
@@ -111,11 +115,11 @@ export class DockerodeEngine implements Engine {
     onProgress?: ProgressListener,
   ): Promise<string> {
     const [repo, tag] = splitTag(options.tag);
-    const stream = (await this.docker.importImage(tar, {
-      repo,
-      tag,
-      ...(options.changes === undefined ? {} : { changes: options.changes }),
-    })) as unknown as Readable;
+    const stream = await this.api.stream('POST', '/images/create', {
+      query: { fromSrc: '-', repo, tag, changes: options.changes },
+      body: tar,
+      headers: TAR,
+    });
     await consumeProgress(stream, `import of ${options.tag}`, onProgress);
     return this.requireImageId(options.tag);
   }
@@ -125,32 +129,33 @@ export class DockerodeEngine implements Engine {
     options: BuildOptions,
     onProgress?: ProgressListener,
   ): Promise<string> {
-    const stream = (await this.docker.buildImage(context, {
-      t: options.tag,
-      dockerfile: options.dockerfile ?? 'Dockerfile',
-      networkmode: options.networkMode ?? 'default',
-      rm: true,
-      forcerm: true,
-      ...(options.labels === undefined ? {} : { labels: options.labels }),
-      ...(options.buildArgs === undefined ? {} : { buildargs: options.buildArgs }),
-    })) as unknown as Readable;
+    const stream = await this.api.stream('POST', '/build', {
+      query: {
+        t: options.tag,
+        dockerfile: options.dockerfile ?? 'Dockerfile',
+        networkmode: options.networkMode ?? 'default',
+        rm: true,
+        forcerm: true,
+        labels: options.labels === undefined ? undefined : JSON.stringify(options.labels),
+        buildargs: options.buildArgs === undefined ? undefined : JSON.stringify(options.buildArgs),
+      },
+      body: context,
+      headers: TAR,
+    });
     await consumeProgress(stream, `build of ${options.tag}`, onProgress);
     return this.requireImageId(options.tag);
   }
 
   async tagImage(source: string, target: string): Promise<void> {
     const [repo, tag] = splitTag(target);
-    await this.docker.getImage(source).tag({ repo, tag });
+    await this.api.call('POST', `/images/${segment(source)}/tag`, { query: { repo, tag } });
   }
 
   async exportImages(refs: readonly string[]): Promise<Readable> {
     try {
-      // `GET /images/get?names=…` (docker save); @types/dockerode lacks getImages.
-      const docker = this.docker as unknown as {
-        getImages(opts: { names: string[] }): Promise<NodeJS.ReadableStream>;
-      };
-      // dockerode takes an options object; a bare array would be read as options (empty save).
-      return (await docker.getImages({ names: [...refs] })) as Readable;
+      // `docker save`: the engine checks every name before it sends the first byte, so an
+      // unknown ref is an error status here, not a truncated tar.
+      return await this.api.stream('GET', '/images/get', { query: { names: refs } });
     } catch (error) {
       throw new EnvironmentError(
         'engine.export-images',
@@ -161,71 +166,83 @@ export class DockerodeEngine implements Engine {
   }
 
   pullImage(ref: string, options: PullOptions, onProgress?: ProgressListener): Promise<void> {
-    return resources.pullImage(this.docker, ref, options, onProgress);
+    return resources.pullImage(this.api, ref, options, onProgress);
   }
 
   createContainer(spec: ContainerSpec): Promise<string> {
-    return containers.createContainer(this.docker, spec);
+    return containers.createContainer(this.api, spec);
   }
 
-  attachContainer(id: string, sink: OutputSink): Promise<AttachedStreams> {
-    return containers.attachContainer(this.docker, id, sink);
+  async attachContainer(id: string, sink: OutputSink): Promise<AttachedStreams> {
+    try {
+      return await attach(this.api, id, sink);
+    } catch (error) {
+      throw new EnvironmentError(
+        'engine.attach',
+        `cannot attach to container ${id.slice(0, 12)}: ${engineMessage(error)}`,
+        { cause: error },
+      );
+    }
   }
 
   startContainer(id: string): Promise<void> {
-    return containers.startContainer(this.docker, id);
+    return containers.startContainer(this.api, id);
   }
 
   waitContainer(id: string, signal?: AbortSignal): Promise<number> {
-    return containers.waitContainer(this.docker, id, signal);
+    return containers.waitContainer(this.api, id, signal);
   }
 
   stopContainer(id: string, graceSeconds: number): Promise<void> {
-    return containers.stopContainer(this.docker, id, graceSeconds);
+    return containers.stopContainer(this.api, id, graceSeconds);
   }
 
   killContainer(id: string, signal?: string): Promise<void> {
-    return containers.killContainer(this.docker, id, signal);
+    return containers.killContainer(this.api, id, signal);
   }
 
   removeContainer(id: string): Promise<void> {
-    return containers.removeContainer(this.docker, id);
+    return containers.removeContainer(this.api, id);
   }
 
   containerLogs(id: string, options?: LogsOptions): Promise<string> {
-    return containers.containerLogs(this.docker, id, options);
+    return containers.containerLogs(this.api, id, options);
   }
 
   inspectContainer(id: string): Promise<ContainerInfo | undefined> {
-    return containers.inspectContainer(this.docker, id);
+    return containers.inspectContainer(this.api, id);
   }
 
   putArchive(id: string, path: string, tar: TarStream): Promise<void> {
-    return containers.putArchive(this.docker, id, path, tar);
+    return containers.putArchive(this.api, id, path, tar);
+  }
+
+  getArchive(id: string, path: string): Promise<TarStream> {
+    return containers.getArchive(this.api, id, path);
   }
 
   createNetwork(spec: NetworkSpec): Promise<string> {
-    return resources.createNetwork(this.docker, spec);
+    return resources.createNetwork(this.api, spec);
   }
 
   removeNetwork(idOrName: string): Promise<void> {
-    return resources.removeNetwork(this.docker, idOrName);
+    return resources.removeNetwork(this.api, idOrName);
   }
 
   connectNetwork(network: string, container: string, aliases?: readonly string[]): Promise<void> {
-    return resources.connectNetwork(this.docker, network, container, aliases);
+    return resources.connectNetwork(this.api, network, container, aliases);
   }
 
   createVolume(spec: VolumeSpec): Promise<string> {
-    return resources.createVolume(this.docker, spec);
+    return resources.createVolume(this.api, spec);
   }
 
   removeVolume(name: string): Promise<void> {
-    return resources.removeVolume(this.docker, name);
+    return resources.removeVolume(this.api, name);
   }
 
   listByLabels(labels: readonly string[]): Promise<ManagedResource[]> {
-    return resources.listByLabels(this.docker, labels);
+    return resources.listByLabels(this.api, labels);
   }
 
   private async requireImageId(ref: string): Promise<string> {

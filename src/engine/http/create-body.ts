@@ -1,5 +1,50 @@
-import type Docker from 'dockerode';
-import type { ContainerSpec } from './container-types.js';
+import type { ContainerSpec } from '../container-types.js';
+
+interface DeviceMapping {
+  PathOnHost: string;
+  PathInContainer: string;
+  CgroupPermissions: string;
+}
+
+/** The part of the Engine API's `HostConfig` that dockhand sets. */
+interface HostConfig {
+  AutoRemove: boolean;
+  RestartPolicy: { Name: string };
+  Binds?: string[];
+  VolumesFrom?: string[];
+  NetworkMode?: string;
+  Privileged?: boolean;
+  CapAdd?: string[];
+  CapDrop?: string[];
+  SecurityOpt?: string[];
+  Devices?: DeviceMapping[];
+  Dns?: string[];
+  ExtraHosts?: string[];
+  ShmSize?: number;
+  Memory?: number;
+  NanoCpus?: number;
+}
+
+/** The body of `POST /containers/create` as dockhand fills it (the name goes in the query). */
+export interface CreateBody {
+  Image: string;
+  Entrypoint?: string[];
+  Cmd?: string[];
+  Env: string[];
+  Labels: Record<string, string>;
+  Tty: boolean;
+  OpenStdin: boolean;
+  StdinOnce: boolean;
+  AttachStdin: boolean;
+  AttachStdout: boolean;
+  AttachStderr: boolean;
+  Hostname?: string;
+  User?: string;
+  WorkingDir?: string;
+  Volumes?: Record<string, Record<string, never>>;
+  HostConfig: HostConfig;
+  NetworkingConfig?: { EndpointsConfig: Record<string, { Aliases: string[] }> };
+}
 
 /** Bridge, host, none and container:<id> are modes, not user-defined networks: no aliases. */
 function isUserNetwork(network: string | undefined): network is string {
@@ -10,7 +55,7 @@ function isUserNetwork(network: string | undefined): network is string {
   );
 }
 
-function deviceMapping(device: string): Docker.DeviceMapping {
+function deviceMapping(device: string): DeviceMapping {
   const [host = device, container, permissions] = device.split(':');
   return {
     PathOnHost: host,
@@ -26,7 +71,7 @@ function entrypointOf(spec: ContainerSpec): { Entrypoint?: string[] } {
   return { Entrypoint: cleared ? [''] : [...spec.entrypoint] };
 }
 
-function securityOf(spec: ContainerSpec, host: Docker.HostConfig): void {
+function securityOf(spec: ContainerSpec, host: HostConfig): void {
   if (spec.privileged === true) host.Privileged = true;
   if (spec.capAdd !== undefined) host.CapAdd = [...spec.capAdd];
   if (spec.capDrop !== undefined) host.CapDrop = [...spec.capDrop];
@@ -34,8 +79,8 @@ function securityOf(spec: ContainerSpec, host: Docker.HostConfig): void {
   if (spec.devices !== undefined) host.Devices = spec.devices.map(deviceMapping);
 }
 
-function hostConfigOf(spec: ContainerSpec): Docker.HostConfig {
-  const host: Docker.HostConfig = { AutoRemove: false, RestartPolicy: { Name: 'no' } };
+function hostConfigOf(spec: ContainerSpec): HostConfig {
+  const host: HostConfig = { AutoRemove: false, RestartPolicy: { Name: 'no' } };
   if (spec.binds !== undefined) host.Binds = [...spec.binds];
   if (spec.volumesFrom !== undefined) host.VolumesFrom = [...spec.volumesFrom];
   if (spec.network !== undefined) host.NetworkMode = spec.network;
@@ -49,9 +94,9 @@ function hostConfigOf(spec: ContainerSpec): Docker.HostConfig {
 }
 
 /** ContainerSpec → the Engine API's create body. */
-export function toCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
+export function toCreateBody(spec: ContainerSpec): CreateBody {
   const stdin = spec.openStdin === true;
-  const options: Docker.ContainerCreateOptions = {
+  const body: CreateBody = {
     Image: spec.image,
     ...entrypointOf(spec),
     Env: Object.entries(spec.env ?? {}).map(([key, value]) => `${key}=${value}`),
@@ -64,18 +109,17 @@ export function toCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOpti
     AttachStderr: true,
     HostConfig: hostConfigOf(spec),
   };
-  if (spec.name !== undefined) options.name = spec.name;
-  if (spec.cmd !== undefined) options.Cmd = [...spec.cmd];
-  if (spec.hostname !== undefined) options.Hostname = spec.hostname;
-  if (spec.user !== undefined && spec.user !== '') options.User = spec.user;
-  if (spec.workingDir !== undefined) options.WorkingDir = spec.workingDir;
+  if (spec.cmd !== undefined) body.Cmd = [...spec.cmd];
+  if (spec.hostname !== undefined) body.Hostname = spec.hostname;
+  if (spec.user !== undefined && spec.user !== '') body.User = spec.user;
+  if (spec.workingDir !== undefined) body.WorkingDir = spec.workingDir;
   if (spec.anonymousVolumes !== undefined && spec.anonymousVolumes.length > 0) {
-    options.Volumes = Object.fromEntries(spec.anonymousVolumes.map((path) => [path, {}]));
+    body.Volumes = Object.fromEntries(spec.anonymousVolumes.map((path) => [path, {}]));
   }
   if (isUserNetwork(spec.network)) {
-    options.NetworkingConfig = {
+    body.NetworkingConfig = {
       EndpointsConfig: { [spec.network]: { Aliases: [...(spec.networkAliases ?? [])] } },
     };
   }
-  return options;
+  return body;
 }

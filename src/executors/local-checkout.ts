@@ -1,0 +1,143 @@
+import { execFile } from 'node:child_process';
+import { cp, mkdir, rm } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { promisify } from 'node:util';
+import type { JobSpec } from '../protocol/job-spec.js';
+import type { LocalRepository } from './executor.js';
+
+const run = promisify(execFile);
+
+async function git(args: readonly string[], signal: AbortSignal): Promise<string> {
+  const { stdout } = await run('git', [...args], { signal, maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
+}
+
+/** What a local checkout needs to know about the job. */
+export interface LocalCheckout {
+  readonly repository: LocalRepository;
+  readonly job: JobSpec;
+  /** The job's effective variables (GIT_STRATEGY, GIT_DEPTH, GIT_CHECKOUT). */
+  readonly variable: (key: string) => string | undefined;
+  /** The project directory on this machine; created, and expected to be empty. */
+  readonly dest: string;
+  readonly signal: AbortSignal;
+}
+
+interface GitPlan {
+  readonly strategy: string;
+  readonly depth: number;
+  readonly checkout: boolean;
+}
+
+function gitPlan(request: LocalCheckout): GitPlan {
+  const depthText = request.variable('GIT_DEPTH') ?? String(request.job.git_info.depth);
+  const depth = /^\d+$/.test(depthText) ? Number(depthText) : 0;
+  return {
+    strategy: request.variable('GIT_STRATEGY') ?? 'fetch',
+    depth,
+    checkout: request.variable('GIT_CHECKOUT') !== 'false',
+  };
+}
+
+async function resolveCommit(repo: string, wanted: string, signal: AbortSignal): Promise<string> {
+  if (wanted !== '') {
+    try {
+      return (
+        await git(['-C', repo, 'rev-parse', '--verify', `${wanted}^{commit}`], signal)
+      ).trim();
+    } catch {
+      // The job's sha is not in this repository (e.g. a synthetic payload): use HEAD.
+    }
+  }
+  return (await git(['-C', repo, 'rev-parse', 'HEAD'], signal)).trim();
+}
+
+/** Copies the work tree's uncommitted state (modified, added, untracked, deleted) over `dest`. */
+async function overlayDirty(repo: string, dest: string, signal: AbortSignal): Promise<void> {
+  const list = await git(
+    ['-C', repo, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+    signal,
+  );
+  const deleted = new Set(
+    (await git(['-C', repo, 'ls-files', '-z', '--deleted'], signal)).split('\0').filter(Boolean),
+  );
+  for (const file of list.split('\0').filter(Boolean)) {
+    signal.throwIfAborted();
+    if (deleted.has(file)) continue;
+    await mkdir(join(dest, posix.dirname(file)), { recursive: true });
+    await cp(join(repo, file), join(dest, file), { force: true, verbatimSymlinks: true });
+  }
+  for (const file of deleted) await rm(join(dest, file), { force: true });
+}
+
+function fetchLines(plan: GitPlan, ref: string): string[] {
+  const depth = plan.depth > 0 ? ` with git depth set to ${plan.depth}` : '';
+  return plan.strategy === 'clone'
+    ? [`Cloning repository for ${ref}${depth}...`]
+    : [depth === '' ? 'Fetching changes...' : `Fetching changes${depth}...`];
+}
+
+/**
+ * Full history: a local clone (objects hard-linked, no upload-pack), overlapped with resolving
+ * the commit. A depth: a fetch over file://, the only way git honours --depth locally. Neither
+ * modifies the local repository.
+ */
+async function fetchInto(request: LocalCheckout, plan: GitPlan): Promise<string> {
+  const { repository, job, dest, signal } = request;
+  const repo = repository.path;
+  if (plan.depth === 0) {
+    const [sha] = await Promise.all([
+      resolveCommit(repo, job.git_info.sha, signal),
+      git(['clone', '-q', '--no-checkout', '--no-tags', repo, dest], signal),
+    ]);
+    return sha;
+  }
+  const sha = await resolveCommit(repo, job.git_info.sha, signal);
+  await git(['init', '-q', dest], signal);
+  await git(
+    ['-C', dest, 'fetch', '-q', '--no-tags', `--depth=${plan.depth}`, `file://${repo}`, sha],
+    signal,
+  );
+  if (job.git_info.repo_url !== '') {
+    await git(['-C', dest, 'remote', 'add', 'origin', job.git_info.repo_url], signal);
+  }
+  return sha;
+}
+
+async function checkoutInto(request: LocalCheckout, plan: GitPlan): Promise<string[]> {
+  const { repository, job, dest, signal } = request;
+  const repo = repository.path;
+  const sha = await fetchInto(request, plan);
+  const ref = job.git_info.ref !== '' ? job.git_info.ref : sha.slice(0, 8);
+  const lines = fetchLines(plan, ref);
+  lines.push('Created fresh repository.');
+  if (plan.checkout) {
+    await git(['-C', dest, 'checkout', '-q', '--detach', sha], signal);
+    lines.push(`Checking out ${sha.slice(0, 8)} as ${ref}...`);
+    if (repository.dirty) {
+      await overlayDirty(repo, dest, signal);
+      lines.push('Including uncommitted changes of the local work tree (--dirty)');
+    }
+  } else {
+    lines.push('Skipping Git checkout');
+  }
+  lines.push('Skipping Git submodules setup');
+  return lines;
+}
+
+/**
+ * Builds a job's project directory on this machine from a local repository, without network:
+ * a `git fetch` over file:// into `dest` (shallow with GIT_DEPTH), plus the uncommitted state
+ * when the repository is `dirty`. Honours GIT_STRATEGY (none/empty: an empty directory),
+ * GIT_CHECKOUT and GIT_DEPTH. Returns GitLab's get_sources lines. Used by every executor that
+ * runs from a local repository: docker copies the result into its volume, shell uses it as is.
+ */
+export async function checkoutLocal(request: LocalCheckout): Promise<string[]> {
+  const plan = gitPlan(request);
+  await mkdir(request.dest, { recursive: true });
+  if (plan.strategy === 'none') return ['Skipping Git repository setup'];
+  if (plan.strategy === 'empty') {
+    return ['Skipping Git repository setup and creating an empty build directory'];
+  }
+  return checkoutInto(request, plan);
+}

@@ -1,0 +1,184 @@
+import { existsSync } from 'node:fs';
+import type { ArtifactWhen, JobCache, JobSpec } from '../../protocol/job-spec.js';
+import type {
+  CommandResult,
+  JobLog,
+  TransferContext,
+  TransferStage,
+  TransferStages,
+} from '../executor.js';
+import { copyEntries, replaceDirectory } from './copy-tree.js';
+import type { LocalStore } from './local-store.js';
+import { selectFiles, type FileSelection } from './select-files.js';
+
+const OK: CommandResult = { exitCode: 0 };
+
+/** Whether something saved `when` is saved by a stage that runs after success (or failure). */
+function savedAfter(when: ArtifactWhen, success: boolean): boolean {
+  return when === 'always' || when === (success ? 'on_success' : 'on_failure');
+}
+
+function pulled(cache: JobCache): boolean {
+  return cache.policy !== 'push' && cache.key !== '';
+}
+
+function pushed(cache: JobCache, success: boolean): boolean {
+  return cache.policy !== 'pull' && cache.key !== '' && savedAfter(cache.when, success);
+}
+
+function archives(job: JobSpec, success: boolean) {
+  return job.artifacts.filter((a) => a.artifact_type === 'archive' && savedAfter(a.when, success));
+}
+
+function variable(job: JobSpec, key: string): string | undefined {
+  return job.variables.findLast((v) => v.key === key)?.value;
+}
+
+/**
+ * The cache and artifact stages of a local run, done on this machine against a LocalStore with
+ * GitLab's log lines (shared/reference/gitlab-runner.md §3.2). Files move through the executor's
+ * ProjectFiles, so the shell and docker executors behave alike.
+ */
+export class LocalTransfer implements TransferStages {
+  constructor(
+    private readonly store: LocalStore,
+    /** How a stored path is shown in the log (relative to the repository, say). */
+    private readonly display: (path: string) => string = (path) => path,
+  ) {}
+
+  has(stage: TransferStage, job: JobSpec): boolean {
+    switch (stage) {
+      case 'restore_cache':
+        return job.cache.some(pulled);
+      case 'download_artifacts':
+        return job.dependencies.length > 0;
+      case 'archive_cache':
+      case 'archive_cache_on_failure':
+        return job.cache.some((c) => pushed(c, stage === 'archive_cache'));
+      case 'upload_artifacts_on_success':
+      case 'upload_artifacts_on_failure':
+        return archives(job, stage === 'upload_artifacts_on_success').length > 0;
+    }
+  }
+
+  async run(stage: TransferStage, context: TransferContext): Promise<CommandResult> {
+    switch (stage) {
+      case 'restore_cache':
+        return this.restoreCache(context);
+      case 'download_artifacts':
+        return this.download(context);
+      case 'archive_cache':
+      case 'archive_cache_on_failure':
+        return this.archiveCache(context, stage === 'archive_cache');
+      case 'upload_artifacts_on_success':
+      case 'upload_artifacts_on_failure':
+        return this.upload(context, stage === 'upload_artifacts_on_success');
+    }
+  }
+
+  private async restoreCache({ job, files, log, signal }: TransferContext): Promise<CommandResult> {
+    const globalFallback = variable(job, 'CACHE_FALLBACK_KEY');
+    for (const cache of job.cache.filter(pulled)) {
+      const keys = [cache.key, ...cache.fallback_keys];
+      if (globalFallback !== undefined && globalFallback !== '') keys.push(globalFallback);
+      let restored = false;
+      for (const key of keys) {
+        log.plain(`Checking cache for ${key}...`);
+        const dir = this.store.cacheDir(key);
+        if (!existsSync(dir)) continue;
+        await files.write(dir, signal);
+        log.plain('Successfully extracted cache');
+        restored = true;
+        break;
+      }
+      if (!restored) {
+        log.warning('file does not exist');
+        log.plain('Failed to extract cache');
+      }
+    }
+    return OK;
+  }
+
+  private async download({ job, files, log, signal }: TransferContext): Promise<CommandResult> {
+    for (const dependency of job.dependencies) {
+      log.plain(`Downloading artifacts for ${dependency.name} (${dependency.id})...`);
+      const found = this.store.artifactsOf(dependency.name);
+      if (found === undefined) {
+        log.warning(`no artifacts of ${dependency.name} in ${this.display(this.store.stateDir)}`);
+        continue;
+      }
+      await files.write(found.dir, signal);
+      const earlier =
+        found.pipelineId === this.store.pipelineId
+          ? ''
+          : ` (from local pipeline ${found.pipelineId})`;
+      log.plain(`Downloading artifacts from ${this.display(found.dir)}${earlier}... ok`);
+    }
+    return OK;
+  }
+
+  private async archiveCache(
+    { job, files, log, signal }: TransferContext,
+    success: boolean,
+  ): Promise<CommandResult> {
+    const caches = job.cache.filter((c) => pushed(c, success));
+    await files.read(async (root) => {
+      for (const cache of caches) {
+        log.plain(`Creating cache ${cache.key}...`);
+        const picked = await this.select(root, { ...cache, exclude: [] }, log, signal);
+        if (picked.length === 0) {
+          log.warning('No files to cache; the cache was not saved');
+          continue;
+        }
+        await replaceDirectory(this.store.cacheDir(cache.key), (dir) =>
+          copyEntries(root, picked, dir, signal),
+        );
+        log.plain('Created cache');
+      }
+    }, signal);
+    return OK;
+  }
+
+  private async upload(
+    { job, files, log, signal }: TransferContext,
+    success: boolean,
+  ): Promise<CommandResult> {
+    const target = this.store.artifactsDir(job.job_info.name);
+    await files.read(async (root) => {
+      log.plain('Uploading artifacts...');
+      const picked = new Set<string>();
+      for (const artifact of archives(job, success)) {
+        for (const entry of await this.select(root, artifact, log, signal)) picked.add(entry);
+      }
+      if (picked.size === 0) {
+        log.error('No files to upload');
+        return;
+      }
+      const entries = [...picked].sort((a, b) => a.split('/').length - b.split('/').length);
+      await replaceDirectory(target, (dir) => copyEntries(root, entries, dir, signal));
+      log.plain(`Uploading artifacts as "archive" to ${this.display(target)}... ok`);
+    }, signal);
+    return OK;
+  }
+
+  /** Selects files and prints GitLab's per-path counts. */
+  private async select(
+    root: string,
+    selection: FileSelection,
+    log: JobLog,
+    signal: AbortSignal,
+  ): Promise<readonly string[]> {
+    const found = await selectFiles(root, selection, signal);
+    for (const { pattern, count } of found.counts) {
+      if (count > 0)
+        log.plain(`${pattern}: found ${count} matching artifact files and directories`);
+      else {
+        log.warning(
+          `${pattern}: no matching files. Ensure that the artifact path is relative to the working directory`,
+        );
+      }
+    }
+    if (selection.untracked) log.plain(`untracked: found ${found.untrackedCount} files`);
+    return found.entries;
+  }
+}
