@@ -5,7 +5,13 @@ import { SummaryReporter } from './test/support/summary-reporter.js';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: ['**/*.docker.test.ts', '**/*.vm.test.ts', 'node_modules/**', 'dist/**'],
+    exclude: [
+      '**/*.docker.test.ts',
+      '**/*.vm.test.ts',
+      '**/*.browser.test.ts',
+      'node_modules/**',
+      'dist/**',
+    ],
     reporters: ['default', new SummaryReporter('unit')],
     testTimeout: 20_000,
   },

@@ -1,6 +1,9 @@
 // docker+machine benchmark (QEMU driver): cold boot to engine-ready, snapshot start to
-// engine-ready, qemu RSS per idle VM. Uses the built dist/ (npm run build) and the VM image
-// (dockhand machines image). Usage: node bench/machines.js [--runs N]
+// engine-ready, qemu RSS per idle VM; then one small job (prepare + `echo` step + cleanup) on a
+// warm pool VM (IdleCount 1, MaxBuilds 1) against the same job on the host's docker executor,
+// and a bare `docker run busybox echo` on each engine (the in-VM container cost). Uses the built
+// dist/ (npm run build) and the VM image (dockhand machines image).
+// Usage: node bench/machines.js [--runs N] [--skip-boot]
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,6 +12,7 @@ import { join } from 'node:path';
 import { QemuDriver } from '../dist/executors/machine/drivers/qemu.js';
 import { defaultMachineCacheDir } from '../dist/executors/machine/image/vm-image.js';
 import { processRss } from '../dist/executors/machine/qemu/qemu-process.js';
+import { benchJobs } from './machines-jobs.js';
 
 const runsFlag = process.argv.indexOf('--runs');
 const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 3;
@@ -30,6 +34,13 @@ async function measure(driver, name) {
 }
 
 try {
+  if (!process.argv.includes('--skip-boot')) await benchBoots();
+  await benchJobs({ runs, stateDir: join(stateDir, 'jobs'), cacheDir, median });
+} finally {
+  await rm(stateDir, { recursive: true, force: true });
+}
+
+async function benchBoots() {
   const snap = new QemuDriver({ stateDir, cacheDir });
   const cold = new QemuDriver({ stateDir, cacheDir, useSnapshot: false });
   const results = { snapshot: [], cold: [] };
@@ -43,6 +54,4 @@ try {
         `${median(list.map((r) => r.rss)).toFixed(0)} MB`,
     );
   }
-} finally {
-  await rm(stateDir, { recursive: true, force: true });
 }

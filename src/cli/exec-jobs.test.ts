@@ -87,6 +87,8 @@ describe('exec jobs', () => {
     expect(allowedToFail(job(true, [3]), failed(3))).toBe(true);
     expect(allowedToFail(job(true, [3]), failed(1))).toBe(false);
     expect(allowedToFail(job(false, []), failed(1))).toBe(false);
+    // allow_failure:exit_codes alone (parsed as allowed: false with codes) tolerates those codes.
+    expect(allowedToFail(job(false, [3]), failed(3))).toBe(true);
     expect(allowedToFail(job(true, []), { state: 'canceled', durationMs: 1 })).toBe(false);
   });
 });

@@ -12,6 +12,7 @@ import {
 import { predefinedVariables, type LocalRunContext } from '../pipeline/variables/index.js';
 import type { JobSpec, JobVariable } from '../protocol/job-spec.js';
 import type { JobResult } from '../runner/job-outcome.js';
+import { tolerates } from '../runner/pipeline-schedule.js';
 import { registryContext, registryCredentials, type ExecRegistry } from './exec-registry.js';
 import { cacheFilesHasher } from './cache-key-files.js';
 import { fsIncludeResolver, listRepositoryFiles, readPipelineSource } from './pipeline-files.js';
@@ -66,7 +67,7 @@ export function refOf(git: GitSnapshot): { name: string; type: 'branch' | 'tag' 
 export function localRunContext(
   git: GitSnapshot,
   configPath: string,
-  job: { id: number; name: string; stage: string },
+  job: { id: number; name: string; stage: string; nodeIndex?: number; nodeTotal?: number },
   registry?: ExecRegistry,
 ): LocalRunContext {
   const ref = refOf(git);
@@ -132,7 +133,15 @@ export async function loadExecPlan(options: LoadOptions, token: string): Promise
     const context = localRunContext(
       git,
       options.file,
-      { id: jobId, name: planned.job.name, stage: planned.job.stage },
+      {
+        id: jobId,
+        name: planned.job.name,
+        stage: planned.job.stage,
+        // parallel and matrix jobs: CI_NODE_INDEX / CI_NODE_TOTAL.
+        ...(planned.job.parallel === undefined
+          ? {}
+          : { nodeIndex: planned.job.parallel.index, nodeTotal: planned.job.parallel.total }),
+      },
       options.registry,
     );
     const spec = toJobSpec(planned, {
@@ -194,7 +203,6 @@ export function parseVariableFlag(text: string): JobVariable {
 
 /** A failed job whose failure is allowed (`allow_failure`, or one of its `exit_codes`). */
 export function allowedToFail(job: ExecJob, result: JobResult): boolean {
-  if (result.state !== 'failed' || !job.planned.allowFailure.allowed) return false;
-  const codes = job.planned.allowFailure.exitCodes;
-  return codes.length === 0 || (result.exitCode !== undefined && codes.includes(result.exitCode));
+  if (result.state !== 'failed') return false;
+  return tolerates(job.planned.allowFailure, result.exitCode);
 }

@@ -17,7 +17,13 @@ function setupTwo(driver: string, extra = ''): ExecRunner {
   expect(parsed.errors).toEqual([]);
   const section = parsed.config.runners[0];
   if (section === undefined) throw new Error('no runner');
-  return { name: section.name, tagList: [], runUntagged: true, executor: section.executor, section };
+  return {
+    name: section.name,
+    tagList: [],
+    runUntagged: true,
+    executor: section.executor,
+    section,
+  };
 }
 
 describe('docker+machine wiring', () => {

@@ -131,9 +131,13 @@ describe('Daemon', () => {
   it('keeps at most request_concurrency job requests in flight', async () => {
     const client = new FakeCoordinatorClient();
     client.holdRequests = true;
-    const { clock, daemon } = start([runner('a', client, { requestConcurrency: 2 })], {}, {
-      concurrent: 10,
-    });
+    const { clock, daemon } = start(
+      [runner('a', client, { requestConcurrency: 2 })],
+      {},
+      {
+        concurrent: 10,
+      },
+    );
     await clock.advance(30_000);
     expect(client.maxInFlightRequests).toBe(2);
     expect(client.requests).toHaveLength(2);
@@ -255,9 +259,13 @@ describe('Daemon', () => {
   it('pauses a runner whose token is refused three times in a row', async () => {
     const client = new FakeCoordinatorClient();
     client.idleAnswer = { kind: 'forbidden' };
-    const { clock, daemon, logs } = start([runner('a', client)], {}, {
-      unhealthyIntervalMs: 60 * 60_000,
-    });
+    const { clock, daemon, logs } = start(
+      [runner('a', client)],
+      {},
+      {
+        unhealthyIntervalMs: 60 * 60_000,
+      },
+    );
     await clock.advance(60_000);
     expect(client.requests).toHaveLength(3);
     expect(logs.join('\n')).toContain('token refused 3 times in a row');

@@ -56,9 +56,7 @@ export class FakeClock implements RunnerClock {
     const end = this.time + ms;
     await settle();
     for (;;) {
-      const next = this.sleepers
-        .filter((s) => s.at <= end)
-        .sort((a, b) => a.at - b.at)[0];
+      const next = this.sleepers.filter((s) => s.at <= end).sort((a, b) => a.at - b.at)[0];
       if (next === undefined) break;
       this.time = Math.max(this.time, next.at);
       next.resolve();

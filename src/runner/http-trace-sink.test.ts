@@ -45,7 +45,11 @@ describe('HttpTraceSink', () => {
     await clock.advance(3000);
     sink.write('bye\n');
     await sink.close();
-    const outcome = await sink.finish({ state: 'failed', failureReason: 'script_failure', exitCode: 3 });
+    const outcome = await sink.finish({
+      state: 'failed',
+      failureReason: 'script_failure',
+      exitCode: 3,
+    });
     expect(outcome).toEqual({ kind: 'accepted' });
     const final = client.finalUpdate(7);
     const checksum = traceChecksum(Buffer.from('hello\nbye\n'));

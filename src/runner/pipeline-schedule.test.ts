@@ -131,6 +131,15 @@ describe('stage order', () => {
     expect(statuses(other.schedule)).toEqual({ a: 'failed', b: 'skipped' });
   });
 
+  it('allow_failure:exit_codes alone (allowed: false) tolerates the listed codes', () => {
+    const codesOnly: ScheduleJob = {
+      ...job('a'),
+      allowFailure: { allowed: false, exitCodes: [2] },
+    };
+    const { schedule } = drive([codesOnly, job('b', { stage: 1 })], { a: [fail(2)] });
+    expect(statuses(schedule)).toEqual({ a: 'allowed', b: 'success' });
+  });
+
   it('delayed jobs run like on_success', () => {
     const { waves } = drive([job('a'), job('later', { stage: 1, when: 'delayed' })]);
     expect(waves).toEqual([['a'], ['later']]);

@@ -120,7 +120,8 @@ export class PipelineSchedule {
       return 'retry';
     }
     state.status = outcome.state;
-    state.allowedFailure = outcome.state === 'failed' && tolerated(job, outcome.exitCode);
+    state.allowedFailure =
+      outcome.state === 'failed' && tolerates(job.allowFailure, outcome.exitCode);
     return 'final';
   }
 
@@ -223,10 +224,18 @@ export class PipelineSchedule {
   }
 }
 
-function tolerated(job: ScheduleJob, exitCode: number | undefined): boolean {
-  if (!job.allowFailure.allowed) return false;
-  const codes = job.allowFailure.exitCodes;
-  return codes.length === 0 || (exitCode !== undefined && codes.includes(exitCode));
+/**
+ * Whether `allow_failure` tolerates a failure: `allow_failure: true`, or with
+ * `allow_failure:exit_codes` only those exit codes (GitLab: the codes alone make a job allowed
+ * to fail with them).
+ */
+export function tolerates(
+  allowFailure: ScheduleJob['allowFailure'],
+  exitCode: number | undefined,
+): boolean {
+  const codes = allowFailure.exitCodes;
+  if (codes.length > 0) return exitCode !== undefined && codes.includes(exitCode);
+  return allowFailure.allowed;
 }
 
 /** GitLab's auto-retry: within `max`, for a listed reason (or `always`), and a listed exit code. */

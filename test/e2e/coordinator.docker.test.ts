@@ -97,7 +97,11 @@ interface JobView {
   failure_reason: string | null;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms: number): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  ms: number,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
@@ -176,169 +180,177 @@ function removeLeftovers(pid: number | undefined): void {
 
 const registry = readRegistry();
 
-describeWithEngine('dockhand server + two dockhand run daemons (built CLI, real engine)', (engine) => {
-  beforeAll(async () => {
-    for (const image of ['busybox:latest', 'docker:latest']) {
-      if (!(await hasImage(engine, image))) throw new Error(`${image} is missing: run the image seed`);
-    }
-    if (registry === undefined) throw new Error(`no registry: run scripts/engine-up (${REGISTRY_ENV})`);
-    spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
-    if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('npm run build failed');
-    dir = mkdtempSync(join(tmpdir(), 'dockhand-coord-e2e-'));
-    repo = join(dir, 'demo');
-    execFileSync('git', ['init', '-q', '-b', 'main', repo]);
-    writeFileSync(join(repo, '.gitlab-ci.yml'), PIPELINE);
-    writeFileSync(join(repo, 'README.md'), 'readme from the pushed commit\n');
-    writeFileSync(join(repo, 'Dockerfile'), 'FROM busybox:latest\nCOPY README.md /README.md\n');
-    git('add', '-A');
-    git('commit', '-qm', 'builder and tagged jobs');
-    server = await startServer({
-      dataDir: join(dir, 'server'),
-      host: '127.0.0.1',
-      port: 0,
-      projects: [{ name: 'demo', path: repo }],
-      sweepIntervalMs: 1000,
-      tuning: { pollHoldMs: 5000, lostRunnerAfterMs: LOST_AFTER_MS, traceUpdateIntervalS: 1 },
+describeWithEngine(
+  'dockhand server + two dockhand run daemons (built CLI, real engine)',
+  (engine) => {
+    beforeAll(async () => {
+      for (const image of ['busybox:latest', 'docker:latest']) {
+        if (!(await hasImage(engine, image)))
+          throw new Error(`${image} is missing: run the image seed`);
+      }
+      if (registry === undefined)
+        throw new Error(`no registry: run scripts/engine-up (${REGISTRY_ENV})`);
+      spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
+      if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js')))
+        throw new Error('npm run build failed');
+      dir = mkdtempSync(join(tmpdir(), 'dockhand-coord-e2e-'));
+      repo = join(dir, 'demo');
+      execFileSync('git', ['init', '-q', '-b', 'main', repo]);
+      writeFileSync(join(repo, '.gitlab-ci.yml'), PIPELINE);
+      writeFileSync(join(repo, 'README.md'), 'readme from the pushed commit\n');
+      writeFileSync(join(repo, 'Dockerfile'), 'FROM busybox:latest\nCOPY README.md /README.md\n');
+      git('add', '-A');
+      git('commit', '-qm', 'builder and tagged jobs');
+      server = await startServer({
+        dataDir: join(dir, 'server'),
+        host: '127.0.0.1',
+        port: 0,
+        projects: [{ name: 'demo', path: repo }],
+        sweepIntervalMs: 1000,
+        tuning: { pollHoldMs: 5000, lostRunnerAfterMs: LOST_AFTER_MS, traceUpdateIntervalS: 1 },
+      });
+      admin = readFileSync(server.files.adminToken, 'utf8').trim();
+      const builderToken = await registerRunner('builder', 'docker-builder');
+      const plainToken = await registerRunner('plain', 'docker');
+      startDaemon('builder', 'docker-builder', builderToken, [
+        '/var/run/docker.sock:/var/run/docker.sock',
+      ]);
+      startDaemon('plain', 'docker', plainToken, []);
+    }, 300_000);
+
+    afterAll(async () => {
+      for (const { child } of daemons.values()) {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        removeLeftovers(child.pid);
+      }
+      await server?.close();
+      if (dir !== '') rmSync(dir, { recursive: true, force: true });
     });
-    admin = readFileSync(server.files.adminToken, 'utf8').trim();
-    const builderToken = await registerRunner('builder', 'docker-builder');
-    const plainToken = await registerRunner('plain', 'docker');
-    startDaemon('builder', 'docker-builder', builderToken, [
-      '/var/run/docker.sock:/var/run/docker.sock',
-    ]);
-    startDaemon('plain', 'docker', plainToken, []);
-  }, 300_000);
 
-  afterAll(async () => {
-    for (const { child } of daemons.values()) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      removeLeftovers(child.pid);
-    }
-    await server?.close();
-    if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('runs each job on the runner with its tag, and shows the full logs in the page', async () => {
-    const created = await api<{ id: number }>('/projects/demo/pipelines', {
-      method: 'POST',
-      body: JSON.stringify({
-        ref: 'main',
-        variables: {
-          CI_REGISTRY: registry?.host,
-          CI_REGISTRY_IMAGE: `${registry?.host}/dockhand/coordinator-e2e`,
-          CI_REGISTRY_USER: registry?.user,
-          CI_REGISTRY_PASSWORD: registry?.password,
+    it('runs each job on the runner with its tag, and shows the full logs in the page', async () => {
+      const created = await api<{ id: number }>('/projects/demo/pipelines', {
+        method: 'POST',
+        body: JSON.stringify({
+          ref: 'main',
+          variables: {
+            CI_REGISTRY: registry?.host,
+            CI_REGISTRY_IMAGE: `${registry?.host}/dockhand/coordinator-e2e`,
+            CI_REGISTRY_USER: registry?.user,
+            CI_REGISTRY_PASSWORD: registry?.password,
+          },
+        }),
+      });
+      const jobs = await waitFor(
+        'both jobs to finish',
+        async () => {
+          const list = await jobsOf(created.id);
+          return list.every((j) => ['success', 'failed', 'canceled'].includes(j.status))
+            ? list
+            : undefined;
         },
-      }),
-    });
-    const jobs = await waitFor(
-      'both jobs to finish',
-      async () => {
-        const list = await jobsOf(created.id);
-        return list.every((j) => ['success', 'failed', 'canceled'].includes(j.status))
-          ? list
-          : undefined;
-      },
-      240_000,
-    );
-    const runners = await api<{ id: number; description: string }[]>('/runners');
-    const runnerOf = (job: JobView) => runners.find((r) => r.id === job.runner_id)?.description;
-    const expectations = { 'build-image': 'builder', tagged: 'plain' } as const;
-    for (const job of jobs) {
-      const trace = await api<string>(`/jobs/${job.id}/trace`);
-      const plain = stripAnsi(trace);
-      const onRunner = expectations[job.name as keyof typeof expectations];
-      expect(job.status, `${job.name}:\n${plain}\n${daemons.get(onRunner)?.log() ?? ''}`).toBe(
-        'success',
+        240_000,
       );
-      expect(runnerOf(job)).toBe(onRunner);
-      expect(plain).toMatch(new RegExp(`\\n  on ${onRunner} [A-Za-z0-9_-]{1,9}\\n`));
-      expect(plain).toContain('Job succeeded');
-      expect(trace).not.toContain(registry?.password ?? 'never');
+      const runners = await api<{ id: number; description: string }[]>('/runners');
+      const runnerOf = (job: JobView) => runners.find((r) => r.id === job.runner_id)?.description;
+      const expectations = { 'build-image': 'builder', tagged: 'plain' } as const;
+      for (const job of jobs) {
+        const trace = await api<string>(`/jobs/${job.id}/trace`);
+        const plain = stripAnsi(trace);
+        const onRunner = expectations[job.name as keyof typeof expectations];
+        expect(job.status, `${job.name}:\n${plain}\n${daemons.get(onRunner)?.log() ?? ''}`).toBe(
+          'success',
+        );
+        expect(runnerOf(job)).toBe(onRunner);
+        expect(plain).toMatch(new RegExp(`\\n  on ${onRunner} [A-Za-z0-9_-]{1,9}\\n`));
+        expect(plain).toContain('Job succeeded');
+        expect(trace).not.toContain(registry?.password ?? 'never');
 
+        const page = await (await fetch(new URL(`/jobs/${job.id}`, server?.url))).text();
+        expect(page).toContain(`Job #${job.id} ${job.name}`);
+        expect(page).toContain('status-success');
+        expect(page).not.toContain(registry?.password ?? 'never');
+        expect(page).toContain(`on ${onRunner} `);
+        expect(page).toContain('Job succeeded');
+      }
+      const tagged = jobs.find((j) => j.name === 'tagged');
+      const taggedPage = await (await fetch(new URL(`/jobs/${tagged?.id}`, server?.url))).text();
+      expect(taggedPage).toContain('<span class="term-fg-green">green from tagged</span>');
+      expect(taggedPage).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(taggedPage).toContain('readme from the pushed commit');
+      expect(taggedPage).toContain('<details class="section" open data-section="step_script">');
+
+      const build = jobs.find((j) => j.name === 'build-image');
+      const buildPage = await (await fetch(new URL(`/jobs/${build?.id}`, server?.url))).text();
+      expect(buildPage).toContain(`pushed ${registry?.host}/dockhand/coordinator-e2e:`);
+      const auth = Buffer.from(`${registry?.user}:${registry?.password}`).toString('base64');
+      const tags = await fetch(`http://${registry?.host}/v2/dockhand/coordinator-e2e/tags/list`, {
+        headers: { Authorization: `Basic ${auth}` },
+      });
+      expect(tags.status).toBe(200);
+      const sha = execFileSync('git', ['-C', repo, 'rev-parse', '--short=8', 'HEAD'], {
+        encoding: 'utf8',
+      }).trim();
+      expect(((await tags.json()) as { tags: string[] }).tags).toContain(sha);
+      spawnSync('docker', ['rmi', `${registry?.host}/dockhand/coordinator-e2e:${sha}`], {
+        stdio: 'ignore',
+      });
+
+      const pipelinePage = await (
+        await fetch(new URL(`/pipelines/${created.id}`, server?.url))
+      ).text();
+      expect(pipelinePage).toContain('build-image');
+      expect(pipelinePage).toContain('builder');
+      expect(pipelinePage).not.toContain(admin);
+    }, 300_000);
+
+    it('fails the job of a runner killed mid-job after the lost-runner timeout, keeping its trace', async () => {
+      git('checkout', '-q', '-b', 'slow');
+      writeFileSync(join(repo, '.gitlab-ci.yml'), SLOW_PIPELINE);
+      git('commit', '-qam', 'a slow job');
+      const created = await api<{ id: number }>('/projects/demo/pipelines', {
+        method: 'POST',
+        body: JSON.stringify({ ref: 'slow' }),
+      });
+      const job = await waitFor(
+        'the slow job to print',
+        async () => {
+          const found = (await jobsOf(created.id))[0];
+          if (found?.status !== 'running') return undefined;
+          const trace = await api<string>(`/jobs/${found.id}/trace`);
+          return trace.includes('tick 2') ? found : undefined;
+        },
+        120_000,
+      );
+      const plain = daemons.get('plain');
+      plain?.child.kill('SIGKILL');
+      const killedAt = Date.now();
+      const sent = stripAnsi(await api<string>(`/jobs/${job.id}/trace`));
+      const failed = await waitFor(
+        'the coordinator to fail the job',
+        async () => {
+          const found = (await jobsOf(created.id))[0];
+          return found?.status === 'failed' ? found : undefined;
+        },
+        LOST_AFTER_MS + 30_000,
+      );
+      expect(Date.now() - killedAt).toBeGreaterThan(LOST_AFTER_MS - 3000);
+      expect(failed.failure_reason).toBe('runner_system_failure');
+      const kept = stripAnsi(await api<string>(`/jobs/${job.id}/trace`));
+      expect(kept.startsWith(sent.slice(0, sent.lastIndexOf('\n')))).toBe(true);
+      expect(kept).toContain('before the kill');
+      expect(kept).toContain('  on plain ');
       const page = await (await fetch(new URL(`/jobs/${job.id}`, server?.url))).text();
-      expect(page).toContain(`Job #${job.id} ${job.name}`);
-      expect(page).toContain('status-success');
-      expect(page).not.toContain(registry?.password ?? 'never');
-      expect(page).toContain(`on ${onRunner} `);
-      expect(page).toContain('Job succeeded');
-    }
-    const tagged = jobs.find((j) => j.name === 'tagged');
-    const taggedPage = await (await fetch(new URL(`/jobs/${tagged?.id}`, server?.url))).text();
-    expect(taggedPage).toContain('<span class="term-fg-green">green from tagged</span>');
-    expect(taggedPage).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-    expect(taggedPage).toContain('readme from the pushed commit');
-    expect(taggedPage).toContain('<details class="section" open data-section="step_script">');
+      expect(page).toContain('status-failed');
+      expect(page).toContain('before the kill');
+      removeLeftovers(plain?.child.pid);
+    }, 300_000);
 
-    const build = jobs.find((j) => j.name === 'build-image');
-    const buildPage = await (await fetch(new URL(`/jobs/${build?.id}`, server?.url))).text();
-    expect(buildPage).toContain(`pushed ${registry?.host}/dockhand/coordinator-e2e:`);
-    const auth = Buffer.from(`${registry?.user}:${registry?.password}`).toString('base64');
-    const tags = await fetch(`http://${registry?.host}/v2/dockhand/coordinator-e2e/tags/list`, {
-      headers: { Authorization: `Basic ${auth}` },
-    });
-    expect(tags.status).toBe(200);
-    const sha = execFileSync('git', ['-C', repo, 'rev-parse', '--short=8', 'HEAD'], {
-      encoding: 'utf8',
-    }).trim();
-    expect(((await tags.json()) as { tags: string[] }).tags).toContain(sha);
-    spawnSync('docker', ['rmi', `${registry?.host}/dockhand/coordinator-e2e:${sha}`], {
-      stdio: 'ignore',
-    });
-
-    const pipelinePage = await (await fetch(new URL(`/pipelines/${created.id}`, server?.url))).text();
-    expect(pipelinePage).toContain('build-image');
-    expect(pipelinePage).toContain('builder');
-    expect(pipelinePage).not.toContain(admin);
-  }, 300_000);
-
-  it('fails the job of a runner killed mid-job after the lost-runner timeout, keeping its trace', async () => {
-    git('checkout', '-q', '-b', 'slow');
-    writeFileSync(join(repo, '.gitlab-ci.yml'), SLOW_PIPELINE);
-    git('commit', '-qam', 'a slow job');
-    const created = await api<{ id: number }>('/projects/demo/pipelines', {
-      method: 'POST',
-      body: JSON.stringify({ ref: 'slow' }),
-    });
-    const job = await waitFor(
-      'the slow job to print',
-      async () => {
-        const found = (await jobsOf(created.id))[0];
-        if (found?.status !== 'running') return undefined;
-        const trace = await api<string>(`/jobs/${found.id}/trace`);
-        return trace.includes('tick 2') ? found : undefined;
-      },
-      120_000,
-    );
-    const plain = daemons.get('plain');
-    plain?.child.kill('SIGKILL');
-    const killedAt = Date.now();
-    const sent = stripAnsi(await api<string>(`/jobs/${job.id}/trace`));
-    const failed = await waitFor(
-      'the coordinator to fail the job',
-      async () => {
-        const found = (await jobsOf(created.id))[0];
-        return found?.status === 'failed' ? found : undefined;
-      },
-      LOST_AFTER_MS + 30_000,
-    );
-    expect(Date.now() - killedAt).toBeGreaterThan(LOST_AFTER_MS - 3000);
-    expect(failed.failure_reason).toBe('runner_system_failure');
-    const kept = stripAnsi(await api<string>(`/jobs/${job.id}/trace`));
-    expect(kept.startsWith(sent.slice(0, sent.lastIndexOf('\n')))).toBe(true);
-    expect(kept).toContain('before the kill');
-    expect(kept).toContain('  on plain ');
-    const page = await (await fetch(new URL(`/jobs/${job.id}`, server?.url))).text();
-    expect(page).toContain('status-failed');
-    expect(page).toContain('before the kill');
-    removeLeftovers(plain?.child.pid);
-  }, 300_000);
-
-  it('stops a daemon on SIGTERM', async () => {
-    const builder = daemons.get('builder');
-    const exited = new Promise<number | null>((done) => builder?.child.once('exit', done));
-    builder?.child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(builder?.log()).toContain('SIGTERM: aborting the running jobs and stopping');
-  }, 60_000);
-});
+    it('stops a daemon on SIGTERM', async () => {
+      const builder = daemons.get('builder');
+      const exited = new Promise<number | null>((done) => builder?.child.once('exit', done));
+      builder?.child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(builder?.log()).toContain('SIGTERM: aborting the running jobs and stopping');
+    }, 60_000);
+  },
+);

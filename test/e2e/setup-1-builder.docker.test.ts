@@ -80,7 +80,8 @@ describeWithEngine('seed setup 1: targeted builder image on the host socket', (e
   beforeAll(async () => {
     cleanup.watchCacheVolumes();
     for (const image of ['docker:latest', 'busybox:latest']) {
-      if (!(await hasImage(engine, image))) throw new Error(`${image} is missing: run the image seed`);
+      if (!(await hasImage(engine, image)))
+        throw new Error(`${image} is missing: run the image seed`);
     }
     registry = localRegistry();
     api = new RegistryApi(registry);
@@ -133,7 +134,12 @@ describeWithEngine('seed setup 1: targeted builder image on the host socket', (e
   });
 
   it('image-builder-mallory: refused before any container, naming job, runner and key', () => {
-    const r = runExec(repo, ['image-builder-mallory', '--config', config, ...registryFlags(registry)]);
+    const r = runExec(repo, [
+      'image-builder-mallory',
+      '--config',
+      config,
+      ...registryFlags(registry),
+    ]);
     expect(r.code).toBe(1);
     const refusal = r.stdout.split('\n').find((line) => line.startsWith('ERROR: Job failed:'));
     expect(refusal).toBeDefined();
@@ -147,7 +153,12 @@ describeWithEngine('seed setup 1: targeted builder image on the host socket', (e
 
   it('image-builder-mallory with disable_entrypoint_overwrite = false runs, with a warning', () => {
     const open = join(config, '..', 'open.toml');
-    const r = runExec(repo, ['image-builder-mallory', '--config', open, ...registryFlags(registry)]);
+    const r = runExec(repo, [
+      'image-builder-mallory',
+      '--config',
+      open,
+      ...registryFlags(registry),
+    ]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(
       /WARNING: job "image-builder-mallory" overrides the entrypoint of its image .*: runner "docker-builder" sets disable_entrypoint_overwrite = false, so allowed_images does not limit what runs/,

@@ -94,7 +94,8 @@ describeWithEngine('seed setup 3: docker-in-docker service, privileged runner', 
   beforeAll(async () => {
     cleanup.watchCacheVolumes();
     for (const image of ['docker:latest', 'docker:dind']) {
-      if (!(await hasImage(engine, image))) throw new Error(`${image} is missing: run the image seed`);
+      if (!(await hasImage(engine, image)))
+        throw new Error(`${image} is missing: run the image seed`);
     }
     registry = localRegistry();
     api = new RegistryApi(registry);

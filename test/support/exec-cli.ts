@@ -47,7 +47,10 @@ export function buildCli(): void {
 }
 
 export function docker(...args: string[]): string {
-  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  return execFileSync('docker', args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 }
 
 /** The registry scripts/engine-up started (/var/lib/dockhand/registry/env). */
@@ -185,7 +188,13 @@ export class Cleanup {
    */
   imagesUnder(prefix: string): void {
     this.add(() => {
-      const out = docker('image', 'ls', '--digests', '--format', '{{.Repository}}\t{{.Tag}}\t{{.Digest}}');
+      const out = docker(
+        'image',
+        'ls',
+        '--digests',
+        '--format',
+        '{{.Repository}}\t{{.Tag}}\t{{.Digest}}',
+      );
       const refs = out
         .split('\n')
         .map((line) => line.split('\t'))
@@ -224,7 +233,8 @@ export class Cleanup {
     if (this.cacheVolumesBefore !== undefined) {
       const before = this.cacheVolumesBefore;
       const created = cacheVolumes().filter((name) => !before.has(name));
-      if (created.length > 0) spawnSync('docker', ['volume', 'rm', ...created], { stdio: 'ignore' });
+      if (created.length > 0)
+        spawnSync('docker', ['volume', 'rm', ...created], { stdio: 'ignore' });
     }
     if (errors.length > 0) throw new AggregateError(errors, 'cleanup failed');
   }
@@ -243,7 +253,15 @@ export function gitRepo(cleanup: Cleanup, prefix: string, files: Record<string, 
     writeFileSync(join(repo, path), text);
   }
   const git = (...args: string[]) =>
-    execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args]);
+    execFileSync('git', [
+      '-C',
+      repo,
+      '-c',
+      'user.name=t',
+      '-c',
+      'user.email=t@example.com',
+      ...args,
+    ]);
   git('init', '-q', '-b', 'main');
   git('add', '-A');
   git('commit', '-qm', 'init');

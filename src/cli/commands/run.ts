@@ -101,9 +101,13 @@ function wire(config: RunnerConfig, display: string, io: CliIo): Wired {
     providers.set(runner, wireProvider(exec, io.env));
   }
   if (runners.length === 0) {
-    throw new ConfigError('run.no-runners', `${display} has no [[runners]] with a url and a token`, {
-      hint: 'register one first: dockhand register --url URL --registration-token TOKEN',
-    });
+    throw new ConfigError(
+      'run.no-runners',
+      `${display} has no [[runners]] with a url and a token`,
+      {
+        hint: 'register one first: dockhand register --url URL --registration-token TOKEN',
+      },
+    );
   }
   return { runners, providers };
 }

@@ -109,7 +109,8 @@ export const machineSection: SectionDecl = {
       kind: 'string-list',
       honoured: true,
       default: [],
-      description: 'Driver options, "option=value" (docker-machine create --option=value).',
+      description:
+        'Driver options, "option=value" (docker-machine create --option=value). qemu: qemu-memory=MiB, qemu-cpus=N, engine-registry-mirror=URL, qemu-registry-forward=127.0.0.1:PORT (the VMs\' only network: that host registry, at 10.0.2.100:PORT in the guest).',
     },
     {
       name: 'MachineOptionsWithName',

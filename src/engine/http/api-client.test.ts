@@ -84,9 +84,7 @@ describe('ApiClient', () => {
       (_req, res) => res.end(),
       (req, socket) => {
         expect(req.headers['upgrade']).toBe('tcp');
-        socket.write(
-          'HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\nearly',
-        );
+        socket.write('HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\nearly');
         socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
         socket.on('end', () => socket.end('late'));
       },

@@ -26,7 +26,9 @@ function fakeEngine(local: string | undefined, remote: string) {
   const pulls: PullOptions[] = [];
   const engine = {
     inspectImage: (ref: string) =>
-      Promise.resolve(ref === `${REPO}:latest` && present !== undefined ? summary(present) : undefined),
+      Promise.resolve(
+        ref === `${REPO}:latest` && present !== undefined ? summary(present) : undefined,
+      ),
     pullImage: (_ref: string, options: PullOptions) => {
       pulls.push(options);
       present = remote;
@@ -85,6 +87,10 @@ describe('ensureImage with digest pins', () => {
       pins,
     });
     expect(image.repoDigests).toEqual([`${REPO}@${PINNED}`]);
-    expect(pulls[0]?.auth).toEqual({ username: 'u', password: 'p', serveraddress: '127.0.0.1:5000' });
+    expect(pulls[0]?.auth).toEqual({
+      username: 'u',
+      password: 'p',
+      serveraddress: '127.0.0.1:5000',
+    });
   });
 });

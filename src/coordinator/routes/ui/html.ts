@@ -43,7 +43,12 @@ export function badge(status: string, id?: string): string {
 
 export function timeOf(ms: number | undefined): string {
   if (ms === undefined) return '–';
-  return escapeHtml(new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'));
+  return escapeHtml(
+    new Date(ms)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ' UTC'),
+  );
 }
 
 export function durationOf(start: number | undefined, end: number | undefined): string {
@@ -115,7 +120,9 @@ export function page(options: PageOptions): string {
       ? ''
       : `<meta http-equiv="refresh" content="${options.refreshSeconds}">`;
   const script =
-    options.script === undefined ? '' : `<script nonce="${options.nonce}">${options.script}</script>`;
+    options.script === undefined
+      ? ''
+      : `<script nonce="${options.nonce}">${options.script}</script>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 ${refresh}<title>${escapeHtml(options.title)} · dockhand</title><style>${CSS}</style></head>

@@ -106,7 +106,9 @@ export function liveLog(ctx: CoordinatorContext, c: Context, jobId: number): Res
       }
       const renderer = new LogRenderer();
       const stored = await ctx.store.readTrace(jobId);
-      const from = Number.isSafeInteger(requested) ? Math.min(Math.max(0, requested), stored.length) : 0;
+      const from = Number.isSafeInteger(requested)
+        ? Math.min(Math.max(0, requested), stored.length)
+        : 0;
       // The page rendered [0, from): render it again silently so the state matches the page.
       renderer.push(stored.subarray(0, from));
       await sendOps(stream, renderer.push(stored.subarray(from)));

@@ -25,7 +25,9 @@ describe('renderTrace', () => {
   });
 
   it('escapes HTML in logs, so a log cannot inject markup or script', () => {
-    const html = render('<script>alert(1)</script>\n\x1b[31m<img src=x onerror=alert(2)>\x1b[0m "q" \'a\' &\n');
+    const html = render(
+      '<script>alert(1)</script>\n\x1b[31m<img src=x onerror=alert(2)>\x1b[0m "q" \'a\' &\n',
+    );
     expect(html).not.toContain('<script>');
     expect(html).not.toContain('<img');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
@@ -49,7 +51,9 @@ describe('renderTrace', () => {
   });
 
   it('closes sections a trace left open and ignores stray ends', () => {
-    const html = render('section_end:1:nope\r\x1b[0K\nsection_start:1:a\r\x1b[0KA\nsection_start:1:b\r\x1b[0KB\nx\n');
+    const html = render(
+      'section_end:1:nope\r\x1b[0K\nsection_start:1:a\r\x1b[0KA\nsection_start:1:b\r\x1b[0KB\nx\n',
+    );
     expect(html).toBe(
       '<details class="section" open data-section="a"><summary>A</summary>' +
         '<details class="section" open data-section="b"><summary>B</summary><div class="line">x</div></details></details>',
@@ -63,13 +67,15 @@ describe('renderTrace', () => {
 
 describe('LogRenderer (incremental)', () => {
   it('renders the same whatever the chunking, even inside escapes and UTF-8 sequences', () => {
-    const text = 'section_start:1:s\r\x1b[0K\x1b[36;1mHead é\x1b[0;m\nliné \x1b[32mgreen\x1b[0m\nsection_end:1:s\r\x1b[0K\nend';
+    const text =
+      'section_start:1:s\r\x1b[0K\x1b[36;1mHead é\x1b[0;m\nliné \x1b[32mgreen\x1b[0m\nsection_end:1:s\r\x1b[0K\nend';
     const bytes = enc(text);
     const whole = renderTrace(bytes);
     for (const size of [1, 2, 3, 7]) {
       const renderer = new LogRenderer();
       const ops = [];
-      for (let i = 0; i < bytes.length; i += size) ops.push(...renderer.push(bytes.subarray(i, i + size)));
+      for (let i = 0; i < bytes.length; i += size)
+        ops.push(...renderer.push(bytes.subarray(i, i + size)));
       ops.push(...renderer.end());
       expect(opsToHtml(ops)).toBe(whole);
     }

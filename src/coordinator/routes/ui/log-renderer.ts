@@ -27,8 +27,10 @@ interface Style {
 
 const COLORS = ['black', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'white'];
 const ESC = '\x1b';
-const SECTION_START = /^section_start:\d+:([A-Za-z0-9_.-]+)(\[[^\]\r\n]*\])?\r(?:\x1b\[0K)?/;
-const SECTION_END = /^section_end:\d+:([A-Za-z0-9_.-]+)\r(?:\x1b\[0K)?/;
+const SECTION_START = new RegExp(
+  `^section_start:\\d+:([A-Za-z0-9_.-]+)(\\[[^\\]\\r\\n]*\\])?\\r(?:${ESC}\\[0K)?`,
+);
+const SECTION_END = new RegExp(`^section_end:\\d+:([A-Za-z0-9_.-]+)\\r(?:${ESC}\\[0K)?`);
 // CSI sequences (colours, ESC[0K, cursor moves) and lone two-character escapes.
 const ESCAPES = new RegExp(`${ESC}\\[([0-9;?]*)([A-Za-z])|${ESC}[^[]?`, 'g');
 
@@ -42,27 +44,47 @@ function classesOf(style: Style): string {
   return list.join(' ');
 }
 
+/** Attribute codes: what they set or clear. */
+const ATTRIBUTES: Readonly<Record<number, (style: Style) => void>> = {
+  1: (style) => (style.bold = true),
+  3: (style) => (style.italic = true),
+  4: (style) => (style.underline = true),
+  22: (style) => delete style.bold,
+  23: (style) => delete style.italic,
+  24: (style) => delete style.underline,
+  39: (style) => delete style.fg,
+  49: (style) => delete style.bg,
+};
+
+/** The colour class a code sets (`fg` red, `bg` light-blue…), if it is a colour. */
+function colourOf(code: number): { key: 'fg' | 'bg'; name: string } | undefined {
+  const ranges = [
+    { from: 30, key: 'fg', light: false },
+    { from: 90, key: 'fg', light: true },
+    { from: 40, key: 'bg', light: false },
+    { from: 100, key: 'bg', light: true },
+  ] as const;
+  for (const range of ranges) {
+    const name = COLORS[code - range.from];
+    if (code >= range.from && name !== undefined) {
+      return { key: range.key, name: range.light ? `l-${name}` : name };
+    }
+  }
+  return undefined;
+}
+
 /** Applies one SGR parameter list (`1;32`) to the style. */
 function applySgr(style: Style, params: string): Style {
   const codes = params === '' ? [0] : params.split(';').map((p) => Number(p || '0'));
   let next: Style = { ...style };
   for (let i = 0; i < codes.length; i++) {
     const code = codes[i] as number;
+    const colour = colourOf(code);
     if (code === 0) next = {};
-    else if (code === 1) next.bold = true;
-    else if (code === 3) next.italic = true;
-    else if (code === 4) next.underline = true;
-    else if (code === 22) delete next.bold;
-    else if (code === 23) delete next.italic;
-    else if (code === 24) delete next.underline;
-    else if (code >= 30 && code <= 37) next.fg = COLORS[code - 30] as string;
-    else if (code >= 90 && code <= 97) next.fg = `l-${COLORS[code - 90] as string}`;
-    else if (code === 39) delete next.fg;
-    else if (code >= 40 && code <= 47) next.bg = COLORS[code - 40] as string;
-    else if (code >= 100 && code <= 107) next.bg = `l-${COLORS[code - 100] as string}`;
-    else if (code === 49) delete next.bg;
+    else if (colour !== undefined) next[colour.key] = colour.name;
     // 256-colour and true-colour forms: skip their arguments (shown uncoloured).
     else if (code === 38 || code === 48) i += codes[i + 1] === 5 ? 2 : 4;
+    else ATTRIBUTES[code]?.(next);
   }
   return next;
 }
@@ -144,7 +166,10 @@ export class LogRenderer {
       const at = this.open.lastIndexOf(name);
       if (at < 0) return [];
       // Close inner sections left open by a runner that forgot them.
-      return this.open.splice(at).map((n) => ({ op: 'close', name: n }) as const).reverse();
+      return this.open
+        .splice(at)
+        .map((n) => ({ op: 'close', name: n }) as const)
+        .reverse();
     }
     return [{ op: 'line', html: this.styled(lastRewrite(raw)) }];
   }

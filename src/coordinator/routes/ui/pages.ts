@@ -49,7 +49,10 @@ export function projectBody(project: ProjectRecord, rows: readonly PipelineRow[]
   return `<h1>${escapeHtml(project.name)}</h1><h2>Pipelines</h2>${pipelineTable(rows)}`;
 }
 
-export function runnerName(runners: ReadonlyMap<number, RunnerRecord>, id: number | undefined): string {
+export function runnerName(
+  runners: ReadonlyMap<number, RunnerRecord>,
+  id: number | undefined,
+): string {
   if (id === undefined) return '–';
   const runner = runners.get(id);
   return runner === undefined

@@ -69,10 +69,14 @@ describe('the web UI', () => {
     const { app, job, patch, runnerToken } = await setup();
     await patch(0, `\x1b[32mstep\x1b[0m <script>alert(1)</script>\nhalf`);
     const page = await (await app.request(`/jobs/${job.id}`)).text();
-    expect(page).toContain('<span class="term-fg-green">step</span> &lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page).toContain(
+      '<span class="term-fg-green">step</span> &lt;script&gt;alert(1)&lt;/script&gt;',
+    );
     expect(page).not.toContain('half');
     expect(page).toContain('data-live="true"');
-    expect(page).toContain(`data-from="${enc('\x1b[32mstep\x1b[0m <script>alert(1)</script>\n').length}"`);
+    expect(page).toContain(
+      `data-from="${enc('\x1b[32mstep\x1b[0m <script>alert(1)</script>\n').length}"`,
+    );
     expect(page).not.toContain(job.token);
     expect(page).not.toContain(runnerToken);
     expect(page).not.toContain('__DOCKHAND_JOB_TOKEN__');
@@ -111,14 +115,24 @@ describe('the web UI', () => {
 
   it('renders a finished job’s full log without the live script', async () => {
     const { app, job, patch } = await setup();
-    await patch(0, 'section_start:1:step_script\r\x1b[0KRun\nout\nsection_end:1:step_script\r\x1b[0K\nlast');
+    await patch(
+      0,
+      'section_start:1:step_script\r\x1b[0KRun\nout\nsection_end:1:step_script\r\x1b[0K\nlast',
+    );
     await app.request(`/api/v4/jobs/${job.id}`, {
       method: 'PUT',
-      body: JSON.stringify({ token: job.token, state: 'failed', failure_reason: 'script_failure', exit_code: 2 }),
+      body: JSON.stringify({
+        token: job.token,
+        state: 'failed',
+        failure_reason: 'script_failure',
+        exit_code: 2,
+      }),
       headers: { 'Content-Type': 'application/json' },
     });
     const page = await (await app.request(`/jobs/${job.id}`)).text();
-    expect(page).toContain('<details class="section" open data-section="step_script"><summary>Run</summary>');
+    expect(page).toContain(
+      '<details class="section" open data-section="step_script"><summary>Run</summary>',
+    );
     expect(page).toContain('<div class="line">last</div>');
     expect(page).toContain('script_failure (exit code 2)');
     expect(page).toContain('data-live="false"');

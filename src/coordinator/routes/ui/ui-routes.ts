@@ -22,7 +22,12 @@ import {
 
 const RECENT = 100;
 
-function html(c: Context, title: string, body: string, extra: { script?: string; refresh?: number } = {}) {
+function html(
+  c: Context,
+  title: string,
+  body: string,
+  extra: { script?: string; refresh?: number } = {},
+) {
   const nonce = newNonce();
   c.header('Content-Security-Policy', contentSecurityPolicy(nonce));
   c.header('X-Content-Type-Options', 'nosniff');
@@ -51,7 +56,10 @@ function idParam(c: Context): number | undefined {
 
 function rowsOf(pipelines: readonly PipelineRecord[], projects: readonly ProjectRecord[]) {
   const byId = new Map(projects.map((p) => [p.id, p]));
-  return pipelines.map((pipeline): PipelineRow => ({ pipeline, project: byId.get(pipeline.projectId) }));
+  return pipelines.map((pipeline): PipelineRow => ({
+    pipeline,
+    project: byId.get(pipeline.projectId),
+  }));
 }
 
 function moving(status: string): boolean {
