@@ -154,7 +154,15 @@ async function patch(offset: number, text: string): Promise<void> {
       const log = page.locator('#log');
       expect(await log.innerText()).toContain('$ make test');
       const pass = log.locator('span.term-fg-green', { hasText: 'PASS' });
-      expect(await pass.evaluate('(el) => getComputedStyle(el).color')).toBe('rgb(95, 211, 95)');
+      expect(
+        await pass.evaluate(
+          // The test's tsconfig has no DOM types; in the page this is window.getComputedStyle.
+          (el) =>
+            (
+              globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }
+            ).getComputedStyle(el).color,
+        ),
+      ).toBe('rgb(95, 211, 95)');
       // The XSS attempt shows as text and never runs.
       expect(await log.innerText()).toContain('<img src=x onerror="window.__xss=1">');
       expect(await page.evaluate('window.__xss')).toBeUndefined();

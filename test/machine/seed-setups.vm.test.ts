@@ -52,6 +52,17 @@ const SETUP_3_JOB = `image-builder-dind:
     - docker push \${CI_REGISTRY_IMAGE}
 `;
 
+// Probes from a job container in the VM (through the VM engine's NAT, as any job would go).
+const NETWORK_JOB = `network-probe:
+  image: busybox:latest
+  tags: [docker]
+  script:
+    - 'wget -q -T 5 -O- http://${GUEST_REGISTRY}/v2/ 2>&1 | grep -q 401 && echo "registry: reachable"'
+    - 'wget -q -T 5 -O- http://10.0.2.2:22/ || echo "host gateway: unreachable"'
+    - 'wget -q -T 5 -O- http://10.0.2.2:5000/v2/ || echo "host registry port via the gateway: unreachable"'
+    - 'wget -q -T 5 -O- http://1.1.1.1/ || echo "internet: unreachable"'
+`;
+
 const reason = await machineSkipReason();
 if (reason !== undefined) console.warn(`docker+machine tier skipped: ${reason}`);
 
@@ -152,6 +163,21 @@ describe.skipIf(reason !== undefined)('seed setups 2 and 3 on docker+machine (QE
       }),
     );
     expect(out).toContain('Starting service docker:dind ...');
+  });
+
+  it('a job in the VM reaches the forwarded registry and nothing else', async () => {
+    const repo = gitRepo(cleanup, 'dockhand-machine-net-', {
+      '.gitlab-ci.yml': NETWORK_JOB,
+    });
+    const configFile = join(cleanup.tempDir('dockhand-machine-net-config-'), 'config.toml');
+    writeFileSync(configFile, machineConfig(registry, { privileged: false, volumes: [] }));
+    const r = await machineExec(stateRoot, repo, ['--config', configFile]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('registry: reachable');
+    expect(r.stdout).toContain('host gateway: unreachable');
+    expect(r.stdout).toContain('host registry port via the gateway: unreachable');
+    expect(r.stdout).toContain('internet: unreachable');
+    expect(vmDirs(stateRoot)).toEqual([]);
   });
 
   it('refuses MachineDriver = "virtualbox" with the available drivers (exit 2)', async () => {
