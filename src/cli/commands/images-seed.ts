@@ -1,10 +1,9 @@
-import { access, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DockhandEnvironment } from '../host-environment.js';
 import { seedImages } from '../../images/seed.js';
 import { SEED_RECIPES } from '../../images/recipes.js';
-import { EnvironmentError } from '../../core/errors.js';
+import { findBusybox, hostDebianMirror } from '../../images/host-tools.js';
 import type { Command } from '../command.js';
 import { stderrLogger, type CliIo } from '../io.js';
 import { parseFlags } from '../parse-flags.js';
@@ -24,31 +23,6 @@ Flags:
 
 Needs: a Docker engine, busybox-static, and for the Debian-based images debootstrap, apt-get and root.
 `;
-
-/** The Debian mirror the host's apt uses, so seeding works where only a local mirror is reachable. */
-async function hostMirror(): Promise<string> {
-  const deb822 = await readFile('/etc/apt/sources.list.d/debian.sources', 'utf8').catch(() => '');
-  const uri = /^URIs:\s*(\S+)/m.exec(deb822)?.[1];
-  if (uri !== undefined && !uri.includes('security')) return uri;
-  const legacy = await readFile('/etc/apt/sources.list', 'utf8').catch(() => '');
-  const line = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/m.exec(legacy)?.[1];
-  return line ?? 'http://deb.debian.org/debian';
-}
-
-async function findBusybox(): Promise<string> {
-  for (const candidate of ['/bin/busybox', '/usr/bin/busybox']) {
-    if (
-      await access(candidate).then(
-        () => true,
-        () => false,
-      )
-    )
-      return candidate;
-  }
-  throw new EnvironmentError('seed.no-busybox', 'busybox is not installed', {
-    hint: 'install the static build: apt-get install busybox-static',
-  });
-}
 
 function defaultCacheDir(io: CliIo): string {
   const fromEnv = io.env['DOCKHAND_CACHE_DIR'];
@@ -75,7 +49,7 @@ export const imagesSeedCommand: Command = {
       engine,
       logger,
       cacheDir: values['cache-dir'] ?? defaultCacheDir(io),
-      mirror: values.mirror ?? (await hostMirror()),
+      mirror: values.mirror ?? (await hostDebianMirror()),
       busybox: await findBusybox(),
       force: values.force ?? false,
       only: values.only ?? [],

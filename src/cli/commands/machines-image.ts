@@ -1,11 +1,10 @@
-import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EnvironmentError } from '../../core/errors.js';
 import { buildVmImage } from '../../executors/machine/image/build-vm-image.js';
 import { defaultMachineCacheDir } from '../../executors/machine/image/vm-image.js';
 import { ensureSnapshot } from '../../executors/machine/qemu/snapshot.js';
 import { runHost } from '../../images/host-command.js';
 import { copyTree, debootstrapRootfs, installPackages } from '../../images/rootfs.js';
+import { findBusybox, hostDebianMirror } from '../../images/host-tools.js';
 import type { Command } from '../command.js';
 import { DockhandEnvironment } from '../host-environment.js';
 import { stderrLogger } from '../io.js';
@@ -27,33 +26,6 @@ Flags:
 
 Needs root, qemu-system-x86 and qemu-utils, debootstrap, busybox-static, openssl, lz4, e2fsprogs.
 `;
-
-/** The Debian mirror the host's apt uses (a local mirror where only that is reachable). */
-async function hostMirror(): Promise<string> {
-  const deb822 = await readFile('/etc/apt/sources.list.d/debian.sources', 'utf8').catch(() => '');
-  const uri = /^URIs:\s*(\S+)/m.exec(deb822)?.[1];
-  if (uri !== undefined && !uri.includes('security')) return uri;
-  const legacy = await readFile('/etc/apt/sources.list', 'utf8').catch(() => '');
-  return (
-    /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+bookworm\s/m.exec(legacy)?.[1] ??
-    'http://deb.debian.org/debian'
-  );
-}
-
-async function busyboxPath(): Promise<string> {
-  for (const candidate of ['/bin/busybox', '/usr/bin/busybox']) {
-    if (
-      await access(candidate).then(
-        () => true,
-        () => false,
-      )
-    )
-      return candidate;
-  }
-  throw new EnvironmentError('vm-image.no-busybox', 'busybox is not installed', {
-    hint: 'apt-get install busybox-static',
-  });
-}
 
 export const machinesImageCommand: Command = {
   name: 'machines image',
@@ -77,8 +49,8 @@ export const machinesImageCommand: Command = {
       tools: { runHost, debootstrapRootfs, installPackages, copyTree },
       hostEngine: engine,
       logger,
-      mirror: values.mirror ?? (await hostMirror()),
-      busybox: await busyboxPath(),
+      mirror: values.mirror ?? (await hostDebianMirror()),
+      busybox: await findBusybox(),
       minbaseRootfs: seedCache,
       force: values.force ?? false,
       signal: host.signal,
