@@ -1,5 +1,5 @@
 // Tests may read the generated docs; the module under test stays pure.
- 
+
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderConfigDocs } from './docs.js';

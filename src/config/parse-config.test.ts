@@ -1,5 +1,5 @@
 // Tests may read fixture files; the module under test stays pure.
- 
+
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from './parse-config.js';

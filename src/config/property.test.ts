@@ -1,5 +1,5 @@
 // Tests may read fixture files; the module under test stays pure.
- 
+
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
