@@ -1,6 +1,7 @@
 import { paint } from '../core/ansi.js';
 import { DOCKHAND_VERSION } from '../core/version.js';
 import type { Finding, Severity } from './finding.js';
+import { JOB_AUDIT_RULES } from './job-rules.js';
 import { AUDIT_RULES } from './rules.js';
 
 const tones: Record<Severity, 'error' | 'warning' | 'plain' | 'dim'> = {
@@ -48,7 +49,7 @@ export function formatFindingsSarif(findings: readonly Finding[]): string {
           driver: {
             name: 'dockhand audit',
             version: DOCKHAND_VERSION,
-            rules: AUDIT_RULES.map((rule) => ({
+            rules: [...AUDIT_RULES, ...JOB_AUDIT_RULES].map((rule) => ({
               id: rule.id,
               shortDescription: { text: rule.summary },
             })),
