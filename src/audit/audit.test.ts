@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/parse-config.js';
 import { formatFindingsSarif, formatFindingsText } from './format.js';
+import { JOB_AUDIT_RULES } from './job-rules.js';
 import { auditConfig, AUDIT_RULES } from './rules.js';
 
 function audit(name: string, fileMode = 0o600) {
@@ -129,7 +130,9 @@ ${machine}`;
       }[];
     };
     expect(sarif.version).toBe('2.1.0');
-    expect(sarif.runs[0]?.tool.driver.rules.map((r) => r.id)).toEqual(AUDIT_RULES.map((r) => r.id));
+    expect(sarif.runs[0]?.tool.driver.rules.map((r) => r.id)).toEqual(
+      [...AUDIT_RULES, ...JOB_AUDIT_RULES].map((r) => r.id),
+    );
     expect(sarif.runs[0]?.results[0]).toMatchObject({
       ruleId: 'default-image-with-socket',
       level: 'error',
