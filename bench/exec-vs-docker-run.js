@@ -5,11 +5,11 @@
 //   node bench/exec-vs-docker-run.js [--pairs N]
 //
 // Prints a Markdown table (docs/performance.md records the figures).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeRepo, median, timed } from './support.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'bin', 'dockhand.js');
@@ -23,30 +23,6 @@ const tenJobs = Array.from(
   (_, i) => `job${i}:\n  image: ${image}\n  script:\n    - "true"\n`,
 ).join('\n');
 
-function makeRepo(pipeline) {
-  const repo = mkdtempSync(join(tmpdir(), 'dockhand-bench-'));
-  writeFileSync(join(repo, '.gitlab-ci.yml'), pipeline);
-  const git = (...args) =>
-    execFileSync('git', ['-C', repo, '-c', 'user.name=b', '-c', 'user.email=b@localhost', ...args]);
-  git('init', '-q', '-b', 'main');
-  git('add', '-A');
-  git('commit', '-qm', 'bench');
-  return repo;
-}
-
-/** Wall-clock milliseconds of one command; throws when it fails. */
-function timed(command, args, options = {}) {
-  const started = process.hrtime.bigint();
-  const run = spawnSync(command, args, { encoding: 'utf8', ...options });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (run.status !== 0) {
-    throw new Error(
-      `${command} ${args.join(' ')} failed (${run.status}):\n${run.stdout}${run.stderr}`,
-    );
-  }
-  return ms;
-}
-
 function execIn(repo) {
   // No config.toml of this machine's user: the embedded runner (if-not-present) runs the jobs.
   return timed('node', [cli, 'exec'], {
@@ -56,12 +32,6 @@ function execIn(repo) {
 }
 
 const dockerRun = () => timed('docker', ['run', '--rm', image, 'true']);
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 const fmt = (ms) => `${Math.round(ms)} ms`;
 

@@ -7,11 +7,11 @@
 //   node bench/local-pipeline.js [--runs N]
 //
 // Prints a Markdown table of medians (docs/performance.md, "Local pipelines", records them).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeRepo, median, timed } from './support.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'bin', 'dockhand.js');
@@ -33,34 +33,6 @@ const tenJobs = [
     (_, i) => `test${i}:\n  stage: test\n  image: busybox:latest\n  script:\n    - cat out/b${i}\n`,
   ),
 ].join('\n');
-
-function makeRepo(pipeline) {
-  const repo = mkdtempSync(join(tmpdir(), 'dockhand-bench-'));
-  writeFileSync(join(repo, '.gitlab-ci.yml'), pipeline);
-  const git = (...args) =>
-    execFileSync('git', ['-C', repo, '-c', 'user.name=b', '-c', 'user.email=b@localhost', ...args]);
-  git('init', '-q', '-b', 'main');
-  git('add', '-A');
-  git('commit', '-qm', 'bench');
-  return repo;
-}
-
-/** Wall-clock milliseconds of one command; throws when it fails. */
-function timed(command, args, options = {}) {
-  const started = process.hrtime.bigint();
-  const run = spawnSync(command, args, { encoding: 'utf8', ...options });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (run.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} exited ${run.status}:\n${run.stderr}`);
-  }
-  return ms;
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 function measure(label, command, args, options) {
   timed(command, args, options); // warm-up: page cache, engine

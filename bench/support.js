@@ -1,0 +1,37 @@
+// Helpers shared by the benchmarks: a throw-away git repository holding a pipeline, a wall-clock
+// timer for one command, and the median.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A fresh git repository with `.gitlab-ci.yml` = `pipeline`, committed on `main`. */
+export function makeRepo(pipeline) {
+  const repo = mkdtempSync(join(tmpdir(), 'dockhand-bench-'));
+  writeFileSync(join(repo, '.gitlab-ci.yml'), pipeline);
+  const git = (...args) =>
+    execFileSync('git', ['-C', repo, '-c', 'user.name=b', '-c', 'user.email=b@localhost', ...args]);
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-qm', 'bench');
+  return repo;
+}
+
+/** Wall-clock milliseconds of one command; throws when it fails. */
+export function timed(command, args, options = {}) {
+  const started = process.hrtime.bigint();
+  const run = spawnSync(command, args, { encoding: 'utf8', ...options });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (run.status !== 0) {
+    throw new Error(
+      `${command} ${args.join(' ')} failed (${run.status}):\n${run.stdout}${run.stderr}`,
+    );
+  }
+  return ms;
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
