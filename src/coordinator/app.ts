@@ -16,6 +16,7 @@ import { jobUpdateRoutes } from './routes/runner-api/job-update.js';
 import { runnerRoutes } from './routes/runner-api/runners.js';
 import { traceRoutes } from './routes/runner-api/trace.js';
 import { uiRoutes } from './routes/ui/ui-routes.js';
+import { registryTokenRoutes, type RegistryTokenConfig } from './registry-tokens.js';
 import { Scheduler } from './scheduler.js';
 import type { Store } from './store/store.js';
 
@@ -37,6 +38,8 @@ export interface CoordinatorOptions {
   readonly lostRunnerAfterMs?: number;
   /** Largest artifact upload. Default 100 MiB. */
   readonly maxArtifactBytes?: number;
+  /** Signs per-job registry tokens at /jwt/auth; undefined: no token realm (404). */
+  readonly registryTokens?: RegistryTokenConfig;
 }
 
 /** What the runner-api routes share. */
@@ -94,6 +97,17 @@ export function createCoordinatorApp(options: CoordinatorOptions): Coordinator {
   app.route(API_V4, jobUpdateRoutes(ctx));
   app.route(API_V4, artifactRoutes(ctx));
   app.route('/api/dockhand/v1', adminRoutes(ctx));
+  if (options.registryTokens !== undefined) {
+    app.route(
+      '/',
+      registryTokenRoutes({
+        store: options.store,
+        clock: options.clock,
+        config: options.registryTokens,
+        projectPathOf: (job) => job.payload.job_info.project_full_path,
+      }),
+    );
+  }
   app.route('/', uiRoutes(ctx));
   app.notFound((c) => c.json({ message: '404 Not Found' }, 404));
   // Never echo the error: it may hold a request's token. The operator log is the server's job.

@@ -3,7 +3,7 @@
  * `dockhand exec` (parsePipeline → planPipeline → toJobSpec). The payloads carry
  * JOB_TOKEN_PLACEHOLDER in place of the job token, which only exists from dispatch on.
  */
-import type { JobSpec } from '../protocol/job-spec.js';
+import type { JobCredential, JobSpec, JobVariable } from '../protocol/job-spec.js';
 import {
   formatProblem,
   parsePipeline,
@@ -12,6 +12,7 @@ import {
   type PlannedJob,
 } from '../pipeline/index.js';
 import { predefinedVariables, type LocalRunContext } from '../pipeline/variables/index.js';
+import { REGISTRY_JOB_USER } from './registry-tokens.js';
 import type { RepoCommit } from './repo-source.js';
 import { JOB_TOKEN_PLACEHOLDER } from './scheduler.js';
 import type { NewJob, ProjectRecord } from './store/store.js';
@@ -27,6 +28,8 @@ export interface PipelineContext {
   readonly createdAt: string;
   /** Pipeline variables (`trigger --variable`): they beat YAML. */
   readonly variables?: Readonly<Record<string, string>>;
+  /** The container registry as jobs reach it (`HOST:PORT`): sets CI_REGISTRY* and credentials. */
+  readonly registry?: string;
 }
 
 export type BuiltPipeline =
@@ -57,7 +60,7 @@ function runContext(
     project: {
       dir: `/builds/dockhand/${project.name}`,
       name: project.name,
-      path: `dockhand/${project.name}`,
+      path: projectPath(project),
       namespace: 'dockhand',
       id: project.id,
       configPath: PIPELINE_FILE,
@@ -66,6 +69,41 @@ function runContext(
     pipeline: { id: ids.pipelineId, iid: ids.pipelineId, createdAt: ctx.createdAt },
     server: { url: ctx.serverUrl, name: 'dockhand' },
   };
+}
+
+function variable(key: string, value: string, masked = false): JobVariable {
+  return { key, value, public: !masked, masked, file: false, raw: false };
+}
+
+/**
+ * GitLab's CI_REGISTRY* for a job: the password is the job token (filled in at dispatch), which
+ * the coordinator's token realm (./registry-tokens.ts) accepts for the project's repositories.
+ */
+function registryVariables(ctx: PipelineContext): JobVariable[] {
+  if (ctx.registry === undefined) return [];
+  return [
+    variable('CI_REGISTRY', ctx.registry),
+    variable('CI_REGISTRY_IMAGE', `${ctx.registry}/${projectPath(ctx.project)}`),
+    variable('CI_REGISTRY_USER', REGISTRY_JOB_USER),
+    variable('CI_REGISTRY_PASSWORD', JOB_TOKEN_PLACEHOLDER, true),
+  ];
+}
+
+function registryCredentials(ctx: PipelineContext): JobCredential[] {
+  if (ctx.registry === undefined) return [];
+  return [
+    {
+      type: 'registry',
+      url: ctx.registry,
+      username: REGISTRY_JOB_USER,
+      password: JOB_TOKEN_PLACEHOLDER,
+    },
+  ];
+}
+
+/** The project's path in the registry and in CI_PROJECT_PATH. */
+export function projectPath(project: ProjectRecord): string {
+  return `dockhand/${project.name}`;
 }
 
 function needNames(planned: PlannedJob, all: readonly PlannedJob[]): string[] | null {
@@ -95,9 +133,10 @@ export function buildPipeline(ctx: PipelineContext): BuiltPipeline {
   if (parsed.pipeline === undefined || parsed.errors.length > 0) {
     return { ok: false, errors: parsed.errors.map(formatProblem) };
   }
-  const forPlan = predefinedVariables(
-    runContext(ctx, { pipelineId: 0, jobId: 0 }, { name: '', stage: '' }),
-  );
+  const forPlan = [
+    ...predefinedVariables(runContext(ctx, { pipelineId: 0, jobId: 0 }, { name: '', stage: '' })),
+    ...registryVariables(ctx),
+  ];
   const plan = planPipeline(parsed.pipeline, {
     predefined: Object.fromEntries(forPlan.map((v) => [v.key, v.value])),
     ...(ctx.variables === undefined ? {} : { overrides: ctx.variables }),
@@ -137,7 +176,7 @@ export function buildPipeline(ctx: PipelineContext): BuiltPipeline {
       pipelineId: ids.pipelineId,
       projectId: ctx.project.id,
       projectName: ctx.project.name,
-      projectFullPath: `dockhand/${ctx.project.name}`,
+      projectFullPath: projectPath(ctx.project),
       token: JOB_TOKEN_PLACEHOLDER,
       git: {
         repo_url: `file://${ctx.project.path}`,
@@ -148,11 +187,15 @@ export function buildPipeline(ctx: PipelineContext): BuiltPipeline {
         refspecs: [],
         depth: 0,
       },
-      predefined: predefinedVariables(runContext(ctx, ids, planned.job)),
+      predefined: [
+        ...predefinedVariables(runContext(ctx, ids, planned.job)),
+        ...registryVariables(ctx),
+      ],
       secrets,
     });
     return {
       ...spec,
+      credentials: registryCredentials(ctx),
       features: { trace_sections: true, token_mask_prefixes: ['glrt-', 'glcbt-'] },
     };
   };

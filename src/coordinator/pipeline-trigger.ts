@@ -22,7 +22,13 @@ export interface PipelineTrigger {
   create(request: TriggerRequest): Promise<TriggerResult>;
 }
 
-export function gitPipelineTrigger(store: Store, clock: Clock, serverUrl: string): PipelineTrigger {
+/** `registry`: the container registry as jobs reach it (HOST:PORT), for CI_REGISTRY*. */
+export function gitPipelineTrigger(
+  store: Store,
+  clock: Clock,
+  serverUrl: string,
+  registry?: string,
+): PipelineTrigger {
   return {
     async create(request) {
       const project = await store.findProjectByName(request.project);
@@ -36,6 +42,7 @@ export function gitPipelineTrigger(store: Store, clock: Clock, serverUrl: string
         serverUrl,
         createdAt: new Date(now).toISOString(),
         ...(request.variables === undefined ? {} : { variables: request.variables }),
+        ...(registry === undefined ? {} : { registry }),
       });
       if (!built.ok) return { kind: 'invalid', errors: built.errors };
       const { pipeline } = await store.createPipeline(

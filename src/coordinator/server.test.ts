@@ -38,9 +38,12 @@ function makeRepo(): string {
   return repo;
 }
 
+let made: string | undefined;
+const repoOnce = (): string => (made ??= makeRepo());
+
 describe('dockhand server (startServer)', () => {
   it('builds pipelines from a git repository and serves them to runners', async () => {
-    const repo = makeRepo();
+    const repo = repoOnce();
     const data = join(root, 'data');
     const server = await startServer({
       dataDir: data,
@@ -107,6 +110,66 @@ describe('dockhand server (startServer)', () => {
       expect((await again.store.listPipelines(5))[0]?.status).toBe('running');
     } finally {
       await again.close();
+    }
+  });
+
+  it('with a registry: CI_REGISTRY*, registry credentials and job-scoped tokens', async () => {
+    const data = join(root, 'data-registry');
+    const server = await startServer({
+      dataDir: data,
+      host: '127.0.0.1',
+      port: 0,
+      projects: [{ name: 'demo', path: repoOnce() }],
+      registry: { host: 'registry.test:5005' },
+    });
+    try {
+      expect(statSync(join(data, DATA_FILES.registryKey)).mode & 0o777).toBe(0o600);
+      expect(statSync(server.files.registryCert).mode & 0o777).toBe(0o600);
+      expect(readFileSync(server.files.registryCert, 'utf8')).toContain('BEGIN CERTIFICATE');
+      const admin = readFileSync(server.files.adminToken, 'utf8').trim();
+      const trigger = await fetch(`${server.url}/api/dockhand/v1/projects/demo/pipelines`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ref: 'main' }),
+      });
+      expect(trigger.status).toBe(201);
+      const client = createCoordinatorClient({ url: server.url });
+      const reg = await client.register({
+        token: readFileSync(server.files.registrationToken, 'utf8').trim(),
+        tag_list: 'docker',
+        run_untagged: true,
+      });
+      if (reg.kind !== 'registered') throw new Error(reg.kind);
+      const got = await client.requestJob({ token: reg.token });
+      if (got.kind !== 'job') throw new Error(got.kind);
+      const vars = new Map(got.job.variables.map((v) => [v.key, v]));
+      expect(vars.get('CI_REGISTRY')?.value).toBe('registry.test:5005');
+      expect(vars.get('CI_REGISTRY_IMAGE')?.value).toBe('registry.test:5005/dockhand/demo');
+      expect(vars.get('CI_REGISTRY_USER')?.value).toBe('gitlab-ci-token');
+      expect(vars.get('CI_REGISTRY_PASSWORD')).toMatchObject({
+        value: got.job.token,
+        masked: true,
+      });
+      expect(got.job.credentials).toEqual([
+        {
+          type: 'registry',
+          url: 'registry.test:5005',
+          username: 'gitlab-ci-token',
+          password: got.job.token,
+        },
+      ]);
+      const auth = (token: string) => ({
+        headers: {
+          Authorization: `Basic ${Buffer.from(`gitlab-ci-token:${token}`).toString('base64')}`,
+        },
+      });
+      const realm = `${server.url}/jwt/auth?service=container_registry&scope=repository:dockhand/demo/app:push,pull`;
+      expect((await fetch(realm, auth(got.job.token))).status).toBe(200);
+      const done = await client.updateJob(got.job.id, { token: got.job.token, state: 'success' });
+      expect(done.kind).not.toBe('forbidden');
+      expect((await fetch(realm, auth(got.job.token))).status).toBe(401);
+    } finally {
+      await server.close();
     }
   });
 

@@ -12,6 +12,8 @@ import { createCoordinatorApp, type Coordinator, type CoordinatorOptions } from 
 import { diskArtifactStorage } from './artifact-storage.js';
 import { systemClock, type Clock } from './clock.js';
 import { gitPipelineTrigger, type PipelineTrigger } from './pipeline-trigger.js';
+import { readOrCreateRegistryKey } from './registry-key.js';
+import { DEFAULT_REGISTRY_ISSUER, DEFAULT_REGISTRY_SERVICE } from './registry-tokens.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { Store } from './store/store.js';
 import { generateToken, hashToken } from './tokens.js';
@@ -74,6 +76,9 @@ export const DATA_FILES = {
   registrationToken: 'registration-token',
   /** The URL of the running server, for `dockhand server trigger`. */
   url: 'server-url',
+  /** Signs registry tokens; the certificate is the registry's `auth.token.rootcertbundle`. */
+  registryKey: 'registry-token.key',
+  registryCert: 'registry-token.crt',
 } as const;
 
 export interface ServerOptions {
@@ -83,6 +88,14 @@ export interface ServerOptions {
   readonly projects: readonly { readonly name: string; readonly path: string }[];
   readonly clock?: Clock;
   readonly sweepIntervalMs?: number;
+  /** The container registry (token auth) as jobs reach it: enables CI_REGISTRY* and /jwt/auth. */
+  readonly registry?: {
+    readonly host: string;
+    /** `auth.token.service` of the registry. Default container_registry. */
+    readonly service?: string;
+    /** `auth.token.issuer` of the registry. Default dockhand. */
+    readonly issuer?: string;
+  };
   readonly tuning?: Pick<
     CoordinatorOptions,
     'pollHoldMs' | 'lostRunnerAfterMs' | 'traceUpdateIntervalS' | 'maxArtifactBytes'
@@ -92,7 +105,12 @@ export interface ServerOptions {
 export interface RunningServer extends Listening {
   readonly coordinator: Coordinator;
   readonly store: Store;
-  readonly files: { readonly adminToken: string; readonly registrationToken: string };
+  readonly files: {
+    readonly adminToken: string;
+    readonly registrationToken: string;
+    /** The certificate to give the registry as `auth.token.rootcertbundle` (with --registry). */
+    readonly registryCert: string;
+  };
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -102,16 +120,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const files = {
     adminToken: join(dir, DATA_FILES.adminToken),
     registrationToken: join(dir, DATA_FILES.registrationToken),
+    registryCert: join(dir, DATA_FILES.registryCert),
   };
   const admin = await readOrCreateSecret(files.adminToken, 'dhadm-');
   const registration = await readOrCreateSecret(files.registrationToken, 'dhreg-');
+  const registryKey =
+    options.registry === undefined
+      ? undefined
+      : await readOrCreateRegistryKey({
+          key: join(dir, DATA_FILES.registryKey),
+          cert: files.registryCert,
+        });
   const store = openSqliteStore(join(dir, DATA_FILES.database));
   for (const project of options.projects)
     await store.upsertProject(project.name, resolve(project.path));
   // The port is known only once listening; the trigger reads it at pipeline creation.
   let url = '';
   const trigger: PipelineTrigger = {
-    create: (request) => gitPipelineTrigger(store, clock, url).create(request),
+    create: (request) =>
+      gitPipelineTrigger(store, clock, url, options.registry?.host).create(request),
   };
   const coordinator = createCoordinatorApp({
     store,
@@ -120,6 +147,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registrationTokenHash: hashToken(registration),
     adminTokenHash: hashToken(admin),
     pipelines: trigger,
+    ...(registryKey === undefined
+      ? {}
+      : {
+          registryTokens: {
+            privateKeyPem: registryKey.privateKeyPem,
+            service: options.registry?.service ?? DEFAULT_REGISTRY_SERVICE,
+            issuer: options.registry?.issuer ?? DEFAULT_REGISTRY_ISSUER,
+          },
+        }),
     ...options.tuning,
   });
   const listening = await listen(coordinator.app, options.host, options.port);

@@ -5,6 +5,11 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EnvironmentError, CheckFailedError, UsageError } from '../../core/errors.js';
+import {
+  DEFAULT_REGISTRY_ISSUER,
+  DEFAULT_REGISTRY_SERVICE,
+  REGISTRY_TOKEN_PATH,
+} from '../../coordinator/registry-tokens.js';
 import { DATA_FILES, parseListen, startServer } from '../../coordinator/server.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
@@ -42,6 +47,7 @@ export const serverCommand: Command = {
   summary: 'run the coordinator: runner API, job queue and artifacts for local git projects',
   help: [
     'Usage: dockhand server [--listen HOST:PORT] [--data DIR] [--project NAME=PATH]...',
+    '                       [--registry HOST:PORT]',
     '',
     'Serves the GitLab runner API v4 (register, jobs/request, trace, artifacts) so `dockhand run`',
     'or gitlab-runner daemons can take jobs. Pipelines are built from .gitlab-ci.yml of the',
@@ -52,6 +58,14 @@ export const serverCommand: Command = {
     `  --data DIR           state: SQLite database, artifacts, token files (default ${DEFAULT_DATA})`,
     '  --project NAME=PATH  a project and its git repository; repeatable',
     '  --lost-after SECONDS fail running jobs whose runner is silent this long (default 600)',
+    '  --registry HOST:PORT a container registry with token auth, as jobs reach it: jobs get',
+    '                       CI_REGISTRY, CI_REGISTRY_IMAGE (HOST:PORT/dockhand/NAME),',
+    '                       CI_REGISTRY_USER/PASSWORD (gitlab-ci-token + the job token)',
+    '',
+    'With --registry, configure the registry (distribution 2.8) with',
+    `  auth: {token: {realm: <server URL>${REGISTRY_TOKEN_PATH}, service: ${DEFAULT_REGISTRY_SERVICE},`,
+    `         issuer: ${DEFAULT_REGISTRY_ISSUER}, rootcertbundle: DIR/${DATA_FILES.registryCert}}}`,
+    "A job token may push and pull only its own project's repositories, while the job runs.",
     '',
     'The registration token for `dockhand register` is in DIR/registration-token,',
     'the admin token for `dockhand server trigger` in DIR/admin-token.',
@@ -62,7 +76,13 @@ export const serverCommand: Command = {
       data: { type: 'string', default: DEFAULT_DATA },
       project: { type: 'string', multiple: true, default: [] },
       'lost-after': { type: 'string', default: '600' },
+      registry: { type: 'string' },
     });
+    if (values.registry !== undefined && parseListen(values.registry) === undefined) {
+      throw new UsageError(`--registry takes HOST:PORT, not "${values.registry}"`, {
+        hint: 'e.g. --registry 127.0.0.1:5001',
+      });
+    }
     const listen = parseListen(values.listen);
     if (listen === undefined) {
       throw new UsageError(`--listen takes HOST:PORT, not "${values.listen}"`, {
@@ -79,6 +99,7 @@ export const serverCommand: Command = {
       port: listen.port,
       projects: values.project.map(parseProject),
       tuning: { lostRunnerAfterMs: lostAfter * 1000 },
+      ...(values.registry === undefined ? {} : { registry: { host: values.registry } }),
     }).catch((error: unknown) => {
       throw new EnvironmentError('server.start', `could not start the server on ${values.listen}`, {
         hint: 'is the port in use, or the data directory not writable?',
@@ -88,6 +109,10 @@ export const serverCommand: Command = {
     io.stderr(`dockhand server listening on ${server.url}\n`);
     io.stderr(`registration token: ${server.files.registrationToken}\n`);
     io.stderr(`admin token: ${server.files.adminToken}\n`);
+    if (values.registry !== undefined) {
+      io.stderr(`registry token realm: ${server.url}${REGISTRY_TOKEN_PATH}\n`);
+      io.stderr(`registry rootcertbundle: ${server.files.registryCert}\n`);
+    }
     const signal = await waitForStop();
     io.stderr(`${signal}: stopping\n`);
     await server.close();
