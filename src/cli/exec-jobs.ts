@@ -38,6 +38,8 @@ export interface LoadOptions {
   readonly variables: readonly JobVariable[];
   /** `--registry…`: CI_REGISTRY* variables and the job's registry credential. */
   readonly registry?: ExecRegistry | undefined;
+  /** The snapshot, when the caller read it already (exec reads it while loading modules). */
+  readonly git?: GitSnapshot;
 }
 
 /** Reads and validates the pipeline file; problems are a ConfigError (exit 2). */
@@ -110,7 +112,7 @@ export function predefinedRecord(context: LocalRunContext): Record<string, strin
  * to a runner. The job token is a random local value (masked like a real one).
  */
 export async function loadExecPlan(options: LoadOptions, token: string): Promise<ExecPlan> {
-  const git = await readGitSnapshot(options.cwd);
+  const git = options.git ?? (await readGitSnapshot(options.cwd));
   const pipeline = loadPipeline(git.root, options.file);
   const ref = refOf(git);
   const plan = planPipeline(pipeline, {
@@ -119,7 +121,8 @@ export async function loadExecPlan(options: LoadOptions, token: string): Promise
     ),
     overrides: Object.fromEntries(options.variables.map((v) => [v.key, v.value])),
     ref,
-    repositoryFiles: listRepositoryFiles(git.root),
+    // Listed only if a rule has `exists`: walking the work tree is wasted on most pipelines.
+    repositoryFiles: () => listRepositoryFiles(git.root),
   });
   if (plan.errors.length > 0) {
     const lines = plan.errors.map((p) =>

@@ -190,7 +190,7 @@ async function resolveProviders(
   const providers = new Map<ExecRunner, ExecutorProvider>();
   for (const runner of new Set(assignments.map((a) => a.runner))) {
     const logger = stderrLogger(settings.io);
-    const wired = wireProvider(runner, settings.io.env, settings.executor, logger);
+    const wired = await wireProvider(runner, settings.io.env, settings.executor, logger);
     if (wired.close !== undefined) closers.push(wired.close);
     try {
       await wired.ready(interrupts.abort.signal);
@@ -200,7 +200,7 @@ async function resolveProviders(
       settings.io.stderr(
         `${paint('warning', `No Docker engine answers (${(error as Error).message.split('\n')[0] ?? ''}); running jobs with the shell executor`, settings.io.color)}\n`,
       );
-      providers.set(runner, wireProvider(runner, settings.io.env, 'shell').provider);
+      providers.set(runner, (await wireProvider(runner, settings.io.env, 'shell')).provider);
     }
   }
   return providers;

@@ -27,21 +27,17 @@ function setupTwo(driver: string, extra = ''): ExecRunner {
 }
 
 describe('docker+machine wiring', () => {
-  it('wires a docker+machine provider for MachineDriver = "qemu" without touching a VM', () => {
-    const wired = wireProvider(setupTwo('qemu'), { DOCKHAND_STATE_DIR: '/nonexistent' });
+  it('wires a docker+machine provider for MachineDriver = "qemu" without touching a VM', async () => {
+    const wired = await wireProvider(setupTwo('qemu'), { DOCKHAND_STATE_DIR: '/nonexistent' });
     expect(wired.provider.name).toBe('docker+machine');
     expect(wired.close).toBeTypeOf('function');
   });
 
-  it('refuses the VirtualBox driver of the seed setup with the list of available drivers (exit 2)', () => {
-    const error = (() => {
-      try {
-        wireProvider(setupTwo('virtualbox'), {});
-      } catch (e) {
-        return e;
-      }
-      return undefined;
-    })();
+  it('refuses the VirtualBox driver of the seed setup with the list of available drivers (exit 2)', async () => {
+    const error: unknown = await wireProvider(setupTwo('virtualbox'), {}).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe(
       'MachineDriver "virtualbox" is a docker-machine driver dockhand does not provide; available drivers: qemu',
@@ -49,9 +45,9 @@ describe('docker+machine wiring', () => {
     expect(exitCodeFor(error)).toBe(2);
   });
 
-  it('refuses a registry forward to anything but the host loopback', () => {
+  it('refuses a registry forward to anything but the host loopback', async () => {
     const runner = setupTwo('qemu', '    MachineOptions = ["qemu-registry-forward=10.1.2.3:5000"]');
-    expect(() => wireProvider(runner, {})).toThrow(/not a loopback HOST:PORT/);
+    await expect(wireProvider(runner, {})).rejects.toThrow(/not a loopback HOST:PORT/);
   });
 
   it('maps [runners.machine] and the runner limit onto the pool', () => {

@@ -102,9 +102,13 @@ describe('wiring', () => {
     expect(jobRunnerFor(EMBEDDED_RUNNER).shortToken).toBe('local');
   });
 
-  it('builds a docker provider and refuses executors exec cannot run', () => {
-    expect(createProvider(EMBEDDED_RUNNER, {}).name).toBe('docker');
-    expect(createProvider(EMBEDDED_RUNNER, { PATH: '/usr/bin:/bin' }, 'shell').name).toBe('shell');
-    expect(() => createProvider(EMBEDDED_RUNNER, {}, 'kubernetes')).toThrow(/unknown executor/);
+  it('builds a docker provider and refuses executors exec cannot run', async () => {
+    expect((await createProvider(EMBEDDED_RUNNER, {})).name).toBe('docker');
+    expect((await createProvider(EMBEDDED_RUNNER, { PATH: '/usr/bin:/bin' }, 'shell')).name).toBe(
+      'shell',
+    );
+    await expect(createProvider(EMBEDDED_RUNNER, {}, 'kubernetes')).rejects.toThrow(
+      /unknown executor/,
+    );
   });
 });

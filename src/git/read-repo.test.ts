@@ -127,4 +127,11 @@ describe('readGitSnapshot (real git)', () => {
     expect(error).toBeInstanceOf(DockhandError);
     expect(error).toMatchObject({ code: 'git.no-commits', kind: 'environment' });
   });
+
+  it('says git is missing when it is not on PATH (the snapshot runs it through sh)', async () => {
+    const error: unknown = await readGitSnapshot(dirs('my-project'), {
+      env: { ...env, PATH: join(base, 'no-such-bin') },
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'git.unavailable', kind: 'environment' });
+  });
 });

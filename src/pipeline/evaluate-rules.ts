@@ -22,9 +22,15 @@ export interface RuleInput {
    * pipeline), where GitLab treats every `changes` as true.
    */
   readonly changedFiles?: readonly string[];
-  /** Files of the repository, for `exists`; undefined counts as none. */
-  readonly repositoryFiles?: readonly string[];
+  /**
+   * Files of the repository, for `exists`; undefined counts as none. As a function, called only
+   * when a rule has `exists` (listing a work tree costs milliseconds most pipelines never need).
+   */
+  readonly repositoryFiles?: RepositoryFiles;
 }
+
+/** The repository's files, or how to list them when first needed (see RuleInput). */
+export type RepositoryFiles = readonly string[] | (() => readonly string[]);
 
 export interface RulesOutcome {
   readonly included: boolean;
@@ -55,7 +61,8 @@ function anyChange(patterns: readonly string[], input: RuleInput): boolean {
 }
 
 function anyExists(patterns: readonly string[], input: RuleInput): boolean {
-  const files = input.repositoryFiles ?? [];
+  const listed = input.repositoryFiles ?? [];
+  const files = typeof listed === 'function' ? listed() : listed;
   return patterns.some((pattern) => files.some((file) => fnmatch(pattern, file)));
 }
 

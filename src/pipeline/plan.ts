@@ -1,5 +1,10 @@
 import type { ExpressionVariables } from './expression-port.js';
-import { evaluateJobRules, evaluateWorkflow, type RuleInput } from './evaluate-rules.js';
+import {
+  evaluateJobRules,
+  evaluateWorkflow,
+  type RepositoryFiles,
+  type RuleInput,
+} from './evaluate-rules.js';
 import { expandVariables } from './variables/index.js';
 import type { AllowFailureSpec, Job, JobWhen, Need, Pipeline, VariableSpec } from './model.js';
 
@@ -13,7 +18,8 @@ export interface PlanContext {
   readonly source?: string;
   /** Undefined: unknown, so every `changes` is true (as GitLab for new refs, tags, web runs). */
   readonly changedFiles?: readonly string[];
-  readonly repositoryFiles?: readonly string[];
+  /** For `rules:exists`; a function is called at most once, and only if a rule needs it. */
+  readonly repositoryFiles?: RepositoryFiles;
 }
 
 export interface PlannedJob {
@@ -86,6 +92,13 @@ function overlay(base: readonly VariableSpec[], over: readonly VariableSpec[]): 
   return [...base.filter((variable) => !keys.has(variable.key)), ...over];
 }
 
+/** A listing function that runs at most once, however many rules ask. */
+function once(files: RepositoryFiles): RepositoryFiles {
+  if (typeof files !== 'function') return files;
+  let listed: readonly string[] | undefined;
+  return () => (listed ??= files());
+}
+
 /**
  * Which jobs run for this ref, with the when/allow_failure/variables/needs the rules give them,
  * in stage order and DAG layers. Pure: the caller supplies the variables and file lists.
@@ -97,7 +110,9 @@ export function planPipeline(pipeline: Pipeline, context: PlanContext): Plan {
     ref: context.ref,
     source: context.source ?? 'push',
     ...(context.changedFiles === undefined ? {} : { changedFiles: context.changedFiles }),
-    ...(context.repositoryFiles === undefined ? {} : { repositoryFiles: context.repositoryFiles }),
+    ...(context.repositoryFiles === undefined
+      ? {}
+      : { repositoryFiles: once(context.repositoryFiles) }),
   };
   const pipelineVars = { ...merge(predefined, pipeline.variables), ...overrides };
   const workflowInput: RuleInput = { ...base, variables: pipelineVars };

@@ -52,7 +52,7 @@ export function listJobs(io: CliIo, options: ListJobsOptions): number {
     ref: options.ref,
     ...(options.source === undefined ? {} : { source: options.source }),
     ...(options.changedFiles === undefined ? {} : { changedFiles: options.changedFiles }),
-    repositoryFiles: listRepositoryFiles(source.root),
+    repositoryFiles: () => listRepositoryFiles(source.root),
   });
   for (const line of formatJobList(plan)) io.stdout(`${line}\n`);
   for (const problem of [...plan.errors, ...plan.warnings]) {

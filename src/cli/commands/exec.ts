@@ -3,23 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
-import { readGitSnapshot } from '../../git/read-repo.js';
+import { readGitSnapshot, type GitSnapshot } from '../../git/read-repo.js';
 import type { JobVariable } from '../../protocol/job-spec.js';
 import type { Command } from '../command.js';
-import { loadExecRunners } from '../exec-config.js';
-import { readRegistryFlags } from '../exec-registry.js';
-import {
-  loadExecPlan,
-  localRunContext,
-  parseVariableFlag,
-  pickJobs,
-  predefinedRecord,
-  refOf,
-} from '../exec-jobs.js';
-import { runExecPipeline } from '../exec-pipeline.js';
-import { assign, withPredecessors } from '../exec-selection.js';
-import { mergeVariables, parseVariablesFile } from '../exec-variables.js';
-import { listJobs } from './exec-list.js';
 import { stderrLogger, type CliIo } from '../io.js';
 import { parseFlags } from '../parse-flags.js';
 
@@ -77,16 +63,39 @@ const flags = {
   'registry-password-file': { type: 'string' },
 } as const;
 
+/**
+ * The pipeline, YAML, config and runner code, imported while the git snapshot runs: both take
+ * tens of milliseconds, and a one-line job should not wait for them one after the other.
+ */
+async function loadExecModules() {
+  const [config, registry, jobs, pipeline, selection, variables, list] = await Promise.all([
+    import('../exec-config.js'),
+    import('../exec-registry.js'),
+    import('../exec-jobs.js'),
+    import('../exec-pipeline.js'),
+    import('../exec-selection.js'),
+    import('../exec-variables.js'),
+    import('./exec-list.js'),
+  ]);
+  return { ...config, ...registry, ...jobs, ...pipeline, ...selection, ...variables, ...list };
+}
+
 async function execute(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags('exec', args, flags, true);
   const cwd = resolve(io.cwd, values.cwd ?? '.');
   const file = values.file ?? '.gitlab-ci.yml';
-  const variables = mergeVariables(
-    readVariablesFile(cwd, values['variables-file']),
-    (values.variable ?? []).map(parseVariableFlag),
+  // Started now, awaited where it was needed before: its errors (not a repository, no commits)
+  // still come after those of the flags and files below. The no-op catch keeps an early usage
+  // error from leaving this rejection unhandled.
+  const gitRead: Promise<GitSnapshot> = readGitSnapshot(cwd);
+  gitRead.catch(() => undefined);
+  const m = await loadExecModules();
+  const variables = m.mergeVariables(
+    readVariablesFile(cwd, values['variables-file'], m.parseVariablesFile),
+    (values.variable ?? []).map(m.parseVariableFlag),
   );
   const concurrency = parseConcurrency(values.concurrency);
-  const registry = readRegistryFlags(
+  const registry = m.readRegistryFlags(
     {
       registry: values.registry,
       user: values['registry-user'],
@@ -95,36 +104,39 @@ async function execute(args: readonly string[], io: CliIo): Promise<number> {
     (path) => readFileSync(resolve(io.cwd, path), 'utf8'),
   );
   if (values.list === true) {
-    const git = await readGitSnapshot(cwd);
-    return listJobs(io, {
+    const git = await gitRead;
+    return m.listJobs(io, {
       cwd: git.root,
       file,
-      ref: refOf(git),
-      predefined: predefinedRecord(
-        localRunContext(git, file, { id: 0, name: '', stage: '' }, registry),
+      ref: m.refOf(git),
+      predefined: m.predefinedRecord(
+        m.localRunContext(git, file, { id: 0, name: '', stage: '' }, registry),
       ),
       overrides: Object.fromEntries(variables.map((v) => [v.key, v.value])),
     });
   }
   // A fresh token per run: CI_JOB_TOKEN is masked like a real one, and is worth nothing.
   const token = `glcbt-local${randomBytes(12).toString('hex')}`;
-  const loaded = await loadExecPlan({ cwd, file, variables, registry }, token);
+  const loaded = await m.loadExecPlan(
+    { cwd, file, variables, registry, git: await gitRead },
+    token,
+  );
   const logger = stderrLogger(io);
   if (!loaded.plan.created) {
     logger.warn(`no pipeline for this commit: ${loaded.plan.reason}`);
     return 0;
   }
-  const runners = await loadExecRunners(values.config, io, logger);
-  const picked = pickJobs(loaded.jobs, positionals);
+  const runners = await m.loadExecRunners(values.config, io, logger);
+  const picked = m.pickJobs(loaded.jobs, positionals);
   const chosen =
     values.needs === true && positionals.length > 0
-      ? withPredecessors(loaded.jobs, picked)
+      ? m.withPredecessors(loaded.jobs, picked)
       : picked;
-  const assignments = assign(chosen, runners, values.executor);
+  const assignments = m.assign(chosen, runners, values.executor);
   if (loaded.git.dirty && values.dirty !== true) {
     logger.warn('the work tree has uncommitted changes; jobs see the last commit (add --dirty)');
   }
-  return runExecPipeline(assignments, {
+  return m.runExecPipeline(assignments, {
     io,
     root: loaded.git.root,
     named: positionals,
@@ -146,7 +158,11 @@ function parseConcurrency(text: string | undefined): number {
 }
 
 /** The variables file named, else `.dockhand/variables.yml` when it exists. */
-function readVariablesFile(cwd: string, named: string | undefined): JobVariable[] {
+function readVariablesFile(
+  cwd: string,
+  named: string | undefined,
+  parseVariablesFile: (path: string, text: string) => JobVariable[],
+): JobVariable[] {
   const path = resolve(cwd, named ?? join('.dockhand', 'variables.yml'));
   if (named === undefined && !existsSync(path)) return [];
   let text: string;

@@ -73,7 +73,7 @@ interface Wired {
   readonly providers: Map<DaemonRunner, WiredProvider>;
 }
 
-function wire(config: RunnerConfig, display: string, io: CliIo): Wired {
+async function wire(config: RunnerConfig, display: string, io: CliIo): Promise<Wired> {
   const runners: DaemonRunner[] = [];
   const providers = new Map<DaemonRunner, WiredProvider>();
   for (const section of config.runners) {
@@ -98,7 +98,7 @@ function wire(config: RunnerConfig, display: string, io: CliIo): Wired {
       }),
     };
     runners.push(runner);
-    providers.set(runner, wireProvider(exec, io.env));
+    providers.set(runner, await wireProvider(exec, io.env));
   }
   if (runners.length === 0) {
     throw new ConfigError(
@@ -138,7 +138,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseFlags('run', args, { config: { type: 'string' } });
   const logger = stderrLogger(io);
   const { config, display } = await loadConfig(values.config, io, logger);
-  const { runners, providers } = wire(config, display, io);
+  const { runners, providers } = await wire(config, display, io);
   // An engine that does not answer is found before asking for work, not by failing a job.
   for (const wired of new Set(providers.values())) await wired.ready();
   const providerFor = (runner: DaemonRunner): ExecutorProvider => {
