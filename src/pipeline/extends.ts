@@ -1,5 +1,6 @@
 import type { PipelineProblem } from './errors.js';
 import { deepMerge } from './deep-merge.js';
+import { RESERVED_KEY_SET } from './reserved-keys.js';
 import type { SourceIndex } from './source-index.js';
 import {
   getKey,
@@ -155,20 +156,7 @@ function lookup(config: YamlMap, path: readonly string[]): YamlValue | undefined
   return current;
 }
 
-const NOT_JOBS = new Set([
-  'stages',
-  'variables',
-  'workflow',
-  'default',
-  'include',
-  'image',
-  'services',
-  'cache',
-  'before_script',
-  'after_script',
-]);
-
 function jobOf(path: readonly string[]): { job?: string } {
   const head = path[0];
-  return head === undefined || NOT_JOBS.has(head) ? {} : { job: head };
+  return head === undefined || RESERVED_KEY_SET.has(head) ? {} : { job: head };
 }

@@ -3,10 +3,10 @@ export { formatProblem, type PipelineProblem, type SourcePosition } from './erro
 export {
   parsePipeline,
   DEFAULT_STAGES,
-  RESERVED_KEYS,
   type ParseInput,
   type ParseResult,
 } from './parse-pipeline.js';
+export { RESERVED_KEYS } from './reserved-keys.js';
 export { mapIncludeResolver, type IncludeResolver } from './includes.js';
 export { includeGlobToRegExp, fnmatch } from './glob.js';
 export {

@@ -15,6 +15,7 @@ import { normaliseVariables } from './keywords/variables.js';
 import { linkJobs } from './link-jobs.js';
 import { expandParallel } from './matrix.js';
 import type { Job, Pipeline, Workflow } from './model.js';
+import { RESERVED_KEYS } from './reserved-keys.js';
 import { SourceIndex } from './source-index.js';
 import { loadYaml } from './yaml/load-yaml.js';
 import { describeType, getKey, isYamlMap, type YamlMap } from './yaml/yaml-value.js';
@@ -34,20 +35,6 @@ export interface ParseResult {
   readonly warnings: readonly PipelineProblem[];
 }
 
-/** Top-level keys that are not jobs (GitLab's reserved keywords). */
-export const RESERVED_KEYS = [
-  'image',
-  'services',
-  'stages',
-  'types',
-  'before_script',
-  'after_script',
-  'variables',
-  'cache',
-  'include',
-  'default',
-  'workflow',
-];
 export const DEFAULT_STAGES = ['build', 'test', 'deploy'];
 const MAX_JOB_NAME = 255;
 

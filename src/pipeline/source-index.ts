@@ -1,4 +1,5 @@
 import type { PipelineProblem } from './errors.js';
+import { RESERVED_KEY_SET } from './reserved-keys.js';
 import type { PositionTable, ValuePosition } from './yaml/position-table.js';
 
 export interface ProblemOptions {
@@ -70,24 +71,10 @@ export class SourceIndex {
   }
 }
 
-const TOP_LEVEL = new Set([
-  'stages',
-  'variables',
-  'workflow',
-  'default',
-  'include',
-  'image',
-  'services',
-  'cache',
-  'before_script',
-  'after_script',
-  'types',
-]);
-
 /** GitLab's notation: `jobs:build:script`, `stages`, `default:image`. */
 export function keyPathText(path: readonly string[], job?: string): string {
   const [head] = path;
-  if (job !== undefined || (head !== undefined && !TOP_LEVEL.has(head) && path.length > 0)) {
+  if (job !== undefined || (head !== undefined && !RESERVED_KEY_SET.has(head) && path.length > 0)) {
     return ['jobs', ...path].join(':');
   }
   return path.join(':');
