@@ -12,6 +12,7 @@ import {
   runExec,
   type Registry,
 } from '../support/exec-cli.js';
+import { SETUP_3_JOB } from '../support/seed-setup-jobs.js';
 
 /**
  * Seed setup 3's job, verbatim, on the local engine: a privileged docker runner with
@@ -29,21 +30,6 @@ import {
  * - `pull_policy = ["if-not-present"]`: docker and docker:dind exist only locally (the setup's
  *   default `always` would ask Docker Hub).
  */
-
-const JOB = `image-builder-dind:
-  image: docker
-  tags:
-    - docker
-  services:
-    - name: docker:dind
-      alias: docker-in-docker
-  variables:
-    DOCKER_HOST: tcp://docker-in-docker:2375/
-  script:
-    - docker build -t \${CI_REGISTRY_IMAGE} .
-    - echo "\${CI_REGISTRY_PASSWORD}" | docker login -u \${CI_REGISTRY_USER} --password-stdin \${CI_REGISTRY}
-    - docker push \${CI_REGISTRY_IMAGE}
-`;
 
 // The same job shape, asking the daemon it talks to which containers exist.
 const INNER_PS = `
@@ -103,7 +89,7 @@ describeWithEngine('seed setup 3: docker-in-docker service, privileged runner', 
     // The inner daemon starts empty and cannot pull a base image before the job logs in, so the
     // app is built FROM scratch.
     repo = gitRepo(cleanup, 'dockhand-setup3-', {
-      '.gitlab-ci.yml': JOB + INNER_PS,
+      '.gitlab-ci.yml': SETUP_3_JOB + INNER_PS,
       Dockerfile: 'FROM scratch\nCOPY hello.txt /hello.txt\n',
       'hello.txt': 'built inside docker-in-docker\n',
     });

@@ -20,37 +20,13 @@ import {
   qemuProcessesUnder,
   vmDirs,
 } from './machine-support.js';
+import { SETUP_2_JOB, SETUP_3_JOB } from '../support/seed-setup-jobs.js';
 
 /**
  * Seed setups 2 and 3 through `dockhand exec` on docker+machine VMs (QEMU driver). The job texts
  * are the setups' own; the config differs in MachineDriver, MachineOptions (the registry forward:
  * the guests' one way out, to the host's registry at 10.0.2.100:5000) and tag_list.
  */
-
-const SETUP_2_JOB = `image-builder-machine:
-  image: docker
-  tags:
-    - docker
-  script:
-    - docker build -t \${CI_REGISTRY_IMAGE} .
-    - echo "\${CI_REGISTRY_PASSWORD}" | docker login -u \${CI_REGISTRY_USER} --password-stdin \${CI_REGISTRY}
-    - docker push \${CI_REGISTRY_IMAGE}
-`;
-
-const SETUP_3_JOB = `image-builder-dind:
-  image: docker
-  tags:
-    - docker
-  services:
-    - name: docker:dind
-      alias: docker-in-docker
-  variables:
-    DOCKER_HOST: tcp://docker-in-docker:2375/
-  script:
-    - docker build -t \${CI_REGISTRY_IMAGE} .
-    - echo "\${CI_REGISTRY_PASSWORD}" | docker login -u \${CI_REGISTRY_USER} --password-stdin \${CI_REGISTRY}
-    - docker push \${CI_REGISTRY_IMAGE}
-`;
 
 // Probes from a job container in the VM (through the VM engine's NAT, as any job would go).
 const NETWORK_JOB = `network-probe:
