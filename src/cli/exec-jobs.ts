@@ -1,21 +1,25 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, UsageError } from '../core/errors.js';
+import { DOCKHAND_VERSION } from '../core/version.js';
 import { readGitSnapshot, type GitSnapshot } from '../git/read-repo.js';
-import {
-  formatProblem,
-  parsePipeline,
-  planPipeline,
-  toJobSpec,
-  type Pipeline,
-  type Plan,
-  type PlannedJob,
-} from '../pipeline/index.js';
+// Not the pipeline index: it would load the parser and the YAML library, which a cached
+// pipeline does without (src/cli/pipeline-cache.ts).
+import { formatProblem } from '../pipeline/errors.js';
+import type { Pipeline } from '../pipeline/model.js';
+import type { ParseInput } from '../pipeline/parse-pipeline.js';
+import { planPipeline, type Plan, type PlannedJob } from '../pipeline/plan.js';
+import { toJobSpec } from '../pipeline/to-job-spec.js';
 import { predefinedVariables, type LocalRunContext } from '../pipeline/variables/index.js';
 import type { JobSpec, JobVariable } from '../protocol/job-spec.js';
 import type { JobResult } from '../runner/job-outcome.js';
 import { tolerates } from '../runner/pipeline-schedule.js';
 import { registryContext, registryCredentials, type ExecRegistry } from './exec-registry.js';
 import { cacheFilesHasher } from './cache-key-files.js';
+import { parseWithCache } from './pipeline-cache.js';
 import { fsIncludeResolver, listRepositoryFiles, readPipelineSource } from './pipeline-files.js';
+import { ensureStateDir } from './state-dir.js';
 
 /** One job `dockhand exec` will run (or skip), in pipeline order. */
 export interface ExecJob {
@@ -42,13 +46,41 @@ export interface LoadOptions {
   readonly git?: GitSnapshot;
 }
 
-/** Reads and validates the pipeline file; problems are a ConfigError (exit 2). */
-export function loadPipeline(root: string, file: string): Pipeline {
+/**
+ * This build of dockhand: its version, and the size and time of the compiled file holding this
+ * code (a rebuild rewrites it), so that a parsed-pipeline cache entry never outlives the parser
+ * that wrote it.
+ */
+function buildId(): string {
+  const self = statSync(fileURLToPath(import.meta.url), { throwIfNoEntry: false });
+  return `${DOCKHAND_VERSION}+${self?.mtimeMs ?? 0}.${self?.size ?? 0}`;
+}
+
+/** `.dockhand/parsed/`, with `.dockhand/`'s .gitignore (a fresh one must not show in `git status`). */
+function parsedDir(root: string): string {
+  try {
+    ensureStateDir(root, 'parsed');
+  } catch {
+    // A read-only checkout: the cache stays empty (its writes fail quietly), the run goes on.
+  }
+  return join(root, '.dockhand', 'parsed');
+}
+
+/** The parser and the YAML library, loaded only when the cache cannot answer. */
+async function parseFresh(input: ParseInput) {
+  const { parsePipeline } = await import('../pipeline/parse-pipeline.js');
+  return parsePipeline(input);
+}
+
+/**
+ * Reads and validates the pipeline file, through the parsed-pipeline cache in
+ * `.dockhand/parsed/`; problems are a ConfigError (exit 2).
+ */
+export async function loadPipeline(root: string, file: string): Promise<Pipeline> {
   const source = readPipelineSource(root, file);
-  const result = parsePipeline({
-    file: source.file,
-    text: source.text,
-    includes: fsIncludeResolver(source.root),
+  const { result } = await parseWithCache(source, fsIncludeResolver(source.root), parseFresh, {
+    dir: parsedDir(source.root),
+    build: buildId(),
   });
   if (result.pipeline === undefined || result.errors.length > 0) {
     const lines = result.errors.map(formatProblem);
@@ -113,7 +145,7 @@ export function predefinedRecord(context: LocalRunContext): Record<string, strin
  */
 export async function loadExecPlan(options: LoadOptions, token: string): Promise<ExecPlan> {
   const git = options.git ?? (await readGitSnapshot(options.cwd));
-  const pipeline = loadPipeline(git.root, options.file);
+  const pipeline = await loadPipeline(git.root, options.file);
   const ref = refOf(git);
   const plan = planPipeline(pipeline, {
     predefined: predefinedRecord(

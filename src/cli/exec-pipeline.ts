@@ -1,20 +1,21 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { paint } from '../core/ansi.js';
 import type { ExecutorProvider } from '../executors/executor.js';
 import { LocalStore, safeName } from '../executors/local-files/local-store.js';
 import { LocalTransfer } from '../executors/local-files/local-transfer.js';
-import type { JobSpec } from '../protocol/job-spec.js';
+import type { JobSpec, JobVariable } from '../protocol/job-spec.js';
 import type { JobResult } from '../runner/job-outcome.js';
 import { runJob, type JobRunner } from '../runner/job-run.js';
 import { runPipeline, type PipelineJobReport } from '../runner/pipeline-run.js';
 import type { ScheduleJob } from '../runner/pipeline-schedule.js';
 import { ConsoleSink, FileSink, TeeSink, type TraceSink } from '../runner/sinks.js';
+import { dependenciesOf, missingDependency, withDotenvVariables } from './exec-dependencies.js';
 import { formatSummary } from './exec-summary.js';
 import { allowedToFail, type ExecJob } from './exec-jobs.js';
 import { Interrupts } from './interrupts.js';
 import { stderrLogger, type CliIo } from './io.js';
 import { jobPrefix, PrefixedConsoleSink } from './prefixed-sink.js';
+import { ensureStateDir } from './state-dir.js';
 import { EMBEDDED_RUNNER, jobRunnerFor, wireProvider, type ExecRunner } from './wiring.js';
 
 export interface Assignment {
@@ -31,18 +32,8 @@ export interface ExecPipelineSettings {
   readonly dirty: boolean;
   readonly executor?: string;
   readonly concurrency: number;
-}
-
-/**
- * `.dockhand/` holds local state (logs, artifacts, caches, shell builds). A `.gitignore` of `*`
- * inside keeps it out of `git status`, so a run never makes the work tree look dirty to the next.
- */
-function ensureStateDir(root: string): string {
-  const dir = join(root, '.dockhand');
-  mkdirSync(join(dir, 'logs'), { recursive: true });
-  const ignore = join(dir, '.gitignore');
-  if (!existsSync(ignore)) writeFileSync(ignore, "# dockhand's local state\n*\n");
-  return dir;
+  /** `--variable` and the variables file: they rank above dotenv report variables. */
+  readonly projectVariables?: readonly JobVariable[];
 }
 
 function logFileFor(stateDir: string, name: string, attempt: number): string {
@@ -101,6 +92,10 @@ export async function runExecPipeline(
   const logger = stderrLogger(io);
   const stateDir = ensureStateDir(root);
   const store = new LocalStore(stateDir);
+  const pruned = store.pruneExpired();
+  if (pruned.length > 0) {
+    logger.info(`Removed expired artifacts (artifacts:expire_in): ${pruned.join(', ')}`);
+  }
   store.schedule(assignments.map((a) => a.job.planned.job.name));
   const transfer = new LocalTransfer(store, (path) => relative(root, path));
   const interrupts = new Interrupts();
@@ -131,10 +126,14 @@ export async function runExecPipeline(
     const shell = provider.name === 'shell';
     const base: JobRunner = { ...jobRunnerFor(assignment.runner), disposable: !shell };
     const buildsDir = join(stateDir, 'builds', safeName(name));
-    const dependencies = planned.artifactsFrom
-      .filter((dep) => store.artifactsOf(dep) !== undefined)
-      .map((dep) => ({ id: idOf.get(dep) ?? 0, name: dep, token: assignment.job.spec.token }));
-    const spec = { ...assignment.job.spec, dependencies };
+    const { token } = assignment.job.spec;
+    const deps = dependenciesOf(planned.artifactsFrom, store, (d) => idOf.get(d) ?? 0, token);
+    if (deps.expired.length > 0) return missingDependency(deps.expired);
+    const spec = withDotenvVariables(
+      { ...assignment.job.spec, dependencies: deps.dependencies },
+      deps.dotenv,
+      settings.projectVariables ?? [],
+    );
     const logFile = logFileFor(stateDir, name, attempt);
     return runJob({
       job: shell ? forShell(spec, buildsDir) : spec,

@@ -3,6 +3,7 @@ import { paint } from '../core/ansi.js';
 import { DOCKHAND_VERSION } from '../core/version.js';
 import { commands, type CommandEntry } from './commands/index.js';
 import { processIo, type CliIo } from './io.js';
+import { mapStack } from './stack-trace.js';
 
 function topHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
@@ -47,7 +48,7 @@ function report(error: unknown, io: CliIo): void {
     }
     return;
   }
-  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const message = error instanceof Error ? mapStack(error.stack ?? error.message) : String(error);
   io.stderr(`${paint('error', 'ERROR: internal error', io.color)}\n${message}\n`);
   io.stderr('This is a bug in dockhand; please report it with the command you ran.\n');
 }

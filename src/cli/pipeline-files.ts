@@ -3,8 +3,12 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import type { IncludeResolver } from '../pipeline/index.js';
 
-/** Folders never searched for `include:local` wildcards or `rules:exists`. */
-const SKIP = new Set(['.git', 'node_modules']);
+/**
+ * Folders never searched for `include:local` wildcards or `rules:exists`. `.dockhand` is
+ * dockhand's own local state (logs, builds holding whole checkouts, caches): never part of the
+ * repository GitLab would see, and different after every run.
+ */
+const SKIP = new Set(['.git', 'node_modules', '.dockhand']);
 /** A guard for huge checkouts: wildcard matching stops listing after this many files. */
 const MAX_FILES = 100_000;
 

@@ -79,7 +79,7 @@ export function dockerSettingsFrom(docker: DockerSettings | undefined): DockerEx
     pull_policy: ['if-not-present'] as readonly PullPolicy[],
     runnerHost: hostname(),
     // Local runs are interactive: a Ctrl-C or a timeout should stop a stage within seconds. The
-    // job shell runs as PID 1, which ignores SIGTERM, so a long grace mostly just waits.
+    // job's processes get SIGTERM first (GitLab's stop script), then this grace before the kill.
     stopGraceSeconds: EXEC_STOP_GRACE_SECONDS,
   };
   if (docker === undefined) return local;

@@ -69,6 +69,19 @@ function cacheOf(
   };
 }
 
+/** GitLab Runner's defaults: 3 refused requests, a 60 min pause, 10 final-update tries. */
+function healthSettings(runner: SectionReader) {
+  const limit = runner.num('unhealthy_requests_limit');
+  const interval = runner.num('unhealthy_interval');
+  const retries = runner.num('job_status_final_update_retry_limit');
+  return {
+    strictCheckInterval: runner.bool('strict_check_interval'),
+    unhealthyRequestsLimit: limit > 0 ? limit : 3,
+    unhealthyIntervalMs: runner.has('unhealthy_interval') && interval > 0 ? interval : 3_600_000,
+    finalUpdateRetryLimit: retries > 0 ? retries : 10,
+  };
+}
+
 function normalizeRunner(
   checked: CheckedSection,
   index: number,
@@ -93,6 +106,7 @@ function normalizeRunner(
     executor,
     limit: Math.max(0, runner.num('limit')),
     requestConcurrency: Math.max(1, requestConcurrency),
+    ...healthSettings(runner),
     outputLimit: outputLimit > 0 ? outputLimit : 4096,
     buildsDir: runner.str('builds_dir'),
     cacheDir: runner.str('cache_dir'),

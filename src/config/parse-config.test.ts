@@ -247,3 +247,39 @@ describe('defaults and dockhand keys', () => {
     expect(warnings.map((w) => w.code)).toContain('unsupported-executor');
   });
 });
+
+describe('runner health keys', () => {
+  it('reads strict_check_interval, unhealthy_* and the final-update retry limit, with GitLab defaults', () => {
+    const { config, errors, warnings } = parseConfig(
+      `concurrent = 2
+
+[[runners]]
+name = "tuned"
+executor = "shell"
+strict_check_interval = true
+unhealthy_requests_limit = 5
+unhealthy_interval = "10m"
+job_status_final_update_retry_limit = 4
+
+[[runners]]
+name = "plain"
+executor = "shell"
+`,
+      'config.toml',
+    );
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
+    expect(config.runners[0]).toMatchObject({
+      strictCheckInterval: true,
+      unhealthyRequestsLimit: 5,
+      unhealthyIntervalMs: 600_000,
+      finalUpdateRetryLimit: 4,
+    });
+    expect(config.runners[1]).toMatchObject({
+      strictCheckInterval: false,
+      unhealthyRequestsLimit: 3,
+      unhealthyIntervalMs: 3_600_000,
+      finalUpdateRetryLimit: 10,
+    });
+  });
+});

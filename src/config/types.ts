@@ -44,6 +44,14 @@ export interface RunnerSection {
   readonly limit: number;
   /** Job requests in flight at once (≥ 1). */
   readonly requestConcurrency: number;
+  /** `strict_check_interval`: wait check_interval after getting a job instead of asking again. */
+  readonly strictCheckInterval: boolean;
+  /** `unhealthy_requests_limit`: refused job requests in a row before pausing (≥ 1). */
+  readonly unhealthyRequestsLimit: number;
+  /** `unhealthy_interval` in ms: how long the pause lasts. */
+  readonly unhealthyIntervalMs: number;
+  /** `job_status_final_update_retry_limit`: retries of the final job update (≥ 1). */
+  readonly finalUpdateRetryLimit: number;
   /** Largest job log, in KiB. */
   readonly outputLimit: number;
   readonly buildsDir: string | undefined;

@@ -10,6 +10,7 @@ import { CoordinatorEvents } from './events.js';
 import { QueueSignal } from './queue-signal.js';
 import type { PipelineTrigger } from './pipeline-trigger.js';
 import { adminRoutes } from './routes/admin-api.js';
+import { gitHttpRoutes, type GitHttpOptions } from './routes/git-http.js';
 import { artifactRoutes } from './routes/runner-api/artifacts.js';
 import { jobRequestRoutes } from './routes/runner-api/job-request.js';
 import { jobUpdateRoutes } from './routes/runner-api/job-update.js';
@@ -40,6 +41,8 @@ export interface CoordinatorOptions {
   readonly maxArtifactBytes?: number;
   /** Signs per-job registry tokens at /jwt/auth; undefined: no token realm (404). */
   readonly registryTokens?: RegistryTokenConfig;
+  /** Serves projects' repositories over git smart HTTP; undefined: not served (404). */
+  readonly git?: GitHttpOptions;
 }
 
 /** What the runner-api routes share. */
@@ -108,6 +111,7 @@ export function createCoordinatorApp(options: CoordinatorOptions): Coordinator {
       }),
     );
   }
+  if (options.git !== undefined) app.route('/', gitHttpRoutes(ctx, options.git));
   app.route('/', uiRoutes(ctx));
   app.notFound((c) => c.json({ message: '404 Not Found' }, 404));
   // Never echo the error: it may hold a request's token. The operator log is the server's job.

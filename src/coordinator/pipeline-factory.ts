@@ -18,6 +18,8 @@ import { JOB_TOKEN_PLACEHOLDER } from './scheduler.js';
 import type { NewJob, ProjectRecord } from './store/store.js';
 
 export const PIPELINE_FILE = '.gitlab-ci.yml';
+/** Every project's group: CI_PROJECT_NAMESPACE, and the first part of its git and registry paths. */
+export const PROJECT_NAMESPACE = 'dockhand';
 
 export interface PipelineContext {
   readonly project: ProjectRecord;
@@ -30,6 +32,8 @@ export interface PipelineContext {
   readonly variables?: Readonly<Record<string, string>>;
   /** The container registry as jobs reach it (`HOST:PORT`): sets CI_REGISTRY* and credentials. */
   readonly registry?: string;
+  /** CI_PIPELINE_SOURCE; `push` when absent. */
+  readonly source?: string;
 }
 
 export type BuiltPipeline =
@@ -61,12 +65,17 @@ function runContext(
       dir: `/builds/dockhand/${project.name}`,
       name: project.name,
       path: projectPath(project),
-      namespace: 'dockhand',
+      namespace: PROJECT_NAMESPACE,
       id: project.id,
       configPath: PIPELINE_FILE,
     },
     job: { id: ids.jobId, name: job.name, stage: job.stage },
-    pipeline: { id: ids.pipelineId, iid: ids.pipelineId, createdAt: ctx.createdAt },
+    pipeline: {
+      id: ids.pipelineId,
+      iid: ids.pipelineId,
+      createdAt: ctx.createdAt,
+      ...(ctx.source === undefined ? {} : { source: ctx.source }),
+    },
     server: { url: ctx.serverUrl, name: 'dockhand' },
   };
 }
@@ -102,8 +111,8 @@ function registryCredentials(ctx: PipelineContext): JobCredential[] {
 }
 
 /** The project's path in the registry and in CI_PROJECT_PATH. */
-export function projectPath(project: ProjectRecord): string {
-  return `dockhand/${project.name}`;
+export function projectPath(project: Pick<ProjectRecord, 'name'>): string {
+  return `${PROJECT_NAMESPACE}/${project.name}`;
 }
 
 function needNames(planned: PlannedJob, all: readonly PlannedJob[]): string[] | null {

@@ -1,10 +1,11 @@
 /**
  * Creating a pipeline for a project at a ref: read the repository, build the jobs, store them.
- * The admin API calls this for `dockhand server trigger` and for git hooks.
+ * The admin API calls this for `dockhand server trigger` and git hooks, the git HTTP
+ * routes for every pushed branch or tag.
  */
 import type { Clock } from './clock.js';
 import { buildPipeline } from './pipeline-factory.js';
-import { readRepoAt } from './repo-source.js';
+import { readRepoAt, type PushedRef } from './repo-source.js';
 import type { Store } from './store/store.js';
 
 export type TriggerResult =
@@ -16,6 +17,10 @@ export interface TriggerRequest {
   readonly project: string;
   readonly ref: string;
   readonly variables?: Readonly<Record<string, string>>;
+  /** For a push: the commit pushed and the ref's value before (else the ref's tip is read). */
+  readonly pushed?: PushedRef;
+  /** CI_PIPELINE_SOURCE; `push` when absent. */
+  readonly source?: string;
 }
 
 export interface PipelineTrigger {
@@ -33,7 +38,7 @@ export function gitPipelineTrigger(
     async create(request) {
       const project = await store.findProjectByName(request.project);
       if (project === undefined) return { kind: 'unknown-project' };
-      const read = await readRepoAt(project.path, request.ref);
+      const read = await readRepoAt(project.path, request.ref, request.pushed);
       if (!read.ok) return { kind: 'invalid', errors: [read.reason] };
       const now = clock.now();
       const built = buildPipeline({
@@ -43,6 +48,7 @@ export function gitPipelineTrigger(
         createdAt: new Date(now).toISOString(),
         ...(request.variables === undefined ? {} : { variables: request.variables }),
         ...(registry === undefined ? {} : { registry }),
+        ...(request.source === undefined ? {} : { source: request.source }),
       });
       if (!built.ok) return { kind: 'invalid', errors: built.errors };
       const { pipeline } = await store.createPipeline(

@@ -184,3 +184,14 @@ export function registryTokenRoutes(options: RegistryTokenRouteOptions): Hono {
   });
   return routes;
 }
+
+/**
+ * An app serving only the realm of `coordinator` (which mounts registryTokenRoutes): what a
+ * second listener on a container network's gateway exposes, so jobs' engines there reach the
+ * realm but not the runner API, the admin API or the page.
+ */
+export function registryRealmApp(coordinator: Hono): Hono {
+  const realm = new Hono();
+  realm.get(REGISTRY_TOKEN_PATH, (c) => coordinator.fetch(c.req.raw));
+  return realm;
+}

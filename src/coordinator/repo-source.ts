@@ -29,7 +29,11 @@ export type ReadRepoResult =
 const MAX_YAML_FILES = 500;
 const BLANK_SHA = '0'.repeat(40);
 
-function git(dir: string, args: readonly string[]): Promise<{ code: number; stdout: string }> {
+/** Runs git in `dir`; resolves with its exit code (no throw on a non-zero one). */
+export function git(
+  dir: string,
+  args: readonly string[],
+): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     execFile(
       'git',
@@ -55,10 +59,25 @@ function git(dir: string, args: readonly string[]): Promise<{ code: number; stdo
   });
 }
 
-export async function readRepoAt(dir: string, ref: string): Promise<ReadRepoResult> {
+/** A pushed ref update: the commit to read (not the ref's tip, which may have moved on since). */
+export interface PushedRef {
+  readonly sha: string;
+  /** The ref's value before the push (all zeros for a new ref): CI_COMMIT_BEFORE_SHA. */
+  readonly beforeSha: string;
+}
+
+/** `ref`: a branch or tag name, or a full `refs/heads/…` / `refs/tags/…` name. */
+export async function readRepoAt(
+  dir: string,
+  ref: string,
+  pushed?: PushedRef,
+): Promise<ReadRepoResult> {
   if (ref.startsWith('-') || ref.includes('..'))
     return { ok: false, reason: `invalid ref "${ref}"` };
-  const head = await git(dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+  if (pushed !== undefined && !/^[0-9a-f]{40,64}$/.test(pushed.sha))
+    return { ok: false, reason: `invalid commit "${pushed.sha}"` };
+  const at = pushed?.sha ?? ref;
+  const head = await git(dir, ['rev-parse', '--verify', '--quiet', `${at}^{commit}`]);
   if (head.code !== 0) return { ok: false, reason: `no commit for ref "${ref}" in ${dir}` };
   const sha = head.stdout.trim();
   const [parent, isTag, meta, tree, defaultBranch] = await Promise.all([
@@ -79,7 +98,7 @@ export async function readRepoAt(dir: string, ref: string): Promise<ReadRepoResu
     ok: true,
     commit: {
       sha,
-      beforeSha: parent.code === 0 ? parent.stdout.trim() : BLANK_SHA,
+      beforeSha: pushed?.beforeSha ?? (parent.code === 0 ? parent.stdout.trim() : BLANK_SHA),
       ref: ref.replace(/^refs\/(heads|tags)\//, ''),
       refType: isTag.code === 0 || ref.startsWith('refs/tags/') ? 'tag' : 'branch',
       message: message.join('\0').replace(/\n$/, ''),

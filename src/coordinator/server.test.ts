@@ -113,16 +113,23 @@ describe('dockhand server (startServer)', () => {
     }
   });
 
-  it('with a registry: CI_REGISTRY*, registry credentials and job-scoped tokens', async () => {
+  it('with a registry: CI_REGISTRY*, registry credentials and job-scoped tokens on a realm-only listener', async () => {
     const data = join(root, 'data-registry');
     const server = await startServer({
       dataDir: data,
       host: '127.0.0.1',
       port: 0,
       projects: [{ name: 'demo', path: repoOnce() }],
-      registry: { host: 'registry.test:5005' },
+      registry: { host: 'registry.test:5005', realmListen: { host: '127.0.0.1', port: 0 } },
     });
     try {
+      const realmBase = server.registryRealm?.replace(/\/jwt\/auth$/, '') ?? '';
+      expect(server.registryRealm).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/jwt\/auth$/);
+      expect(realmBase).not.toBe(server.url);
+      // The realm listener serves the realm only: no runner API, admin API or page.
+      for (const path of ['/', '/api/v4/runners/verify', '/api/dockhand/v1/runners']) {
+        expect((await fetch(`${realmBase}${path}`, { method: 'GET' })).status).toBe(404);
+      }
       expect(statSync(join(data, DATA_FILES.registryKey)).mode & 0o777).toBe(0o600);
       expect(statSync(server.files.registryCert).mode & 0o777).toBe(0o600);
       expect(readFileSync(server.files.registryCert, 'utf8')).toContain('BEGIN CERTIFICATE');
@@ -163,8 +170,10 @@ describe('dockhand server (startServer)', () => {
           Authorization: `Basic ${Buffer.from(`gitlab-ci-token:${token}`).toString('base64')}`,
         },
       });
-      const realm = `${server.url}/jwt/auth?service=container_registry&scope=repository:dockhand/demo/app:push,pull`;
+      const scope = '?service=container_registry&scope=repository:dockhand/demo/app:push,pull';
+      const realm = `${server.registryRealm ?? ''}${scope}`;
       expect((await fetch(realm, auth(got.job.token))).status).toBe(200);
+      expect((await fetch(`${server.url}/jwt/auth${scope}`, auth(got.job.token))).status).toBe(200);
       const done = await client.updateJob(got.job.id, { token: got.job.token, state: 'success' });
       expect(done.kind).not.toBe('forbidden');
       expect((await fetch(realm, auth(got.job.token))).status).toBe(401);

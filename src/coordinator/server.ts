@@ -10,10 +10,16 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createCoordinatorApp, type Coordinator, type CoordinatorOptions } from './app.js';
 import { diskArtifactStorage } from './artifact-storage.js';
+import { bareRepoPath, ensureBareRepo } from './git/project-repos.js';
 import { systemClock, type Clock } from './clock.js';
 import { gitPipelineTrigger, type PipelineTrigger } from './pipeline-trigger.js';
 import { readOrCreateRegistryKey } from './registry-key.js';
-import { DEFAULT_REGISTRY_ISSUER, DEFAULT_REGISTRY_SERVICE } from './registry-tokens.js';
+import {
+  DEFAULT_REGISTRY_ISSUER,
+  DEFAULT_REGISTRY_SERVICE,
+  REGISTRY_TOKEN_PATH,
+  registryRealmApp,
+} from './registry-tokens.js';
 import { openSqliteStore } from './store/sqlite-store.js';
 import type { Store } from './store/store.js';
 import { generateToken, hashToken } from './tokens.js';
@@ -79,13 +85,18 @@ export const DATA_FILES = {
   /** Signs registry tokens; the certificate is the registry's `auth.token.rootcertbundle`. */
   registryKey: 'registry-token.key',
   registryCert: 'registry-token.crt',
+  /** Bare repositories of projects created by a push or named without a path (`NAME.git`). */
+  repos: 'repos',
 } as const;
 
 export interface ServerOptions {
   readonly dataDir: string;
   readonly host: string;
   readonly port: number;
-  readonly projects: readonly { readonly name: string; readonly path: string }[];
+  /** Projects and their git repositories; without a path, a bare one under DIR/repos. */
+  readonly projects: readonly { readonly name: string; readonly path?: string }[];
+  /** A git push to an unknown project creates it. Default true. */
+  readonly createOnPush?: boolean;
   readonly clock?: Clock;
   readonly sweepIntervalMs?: number;
   /** The container registry (token auth) as jobs reach it: enables CI_REGISTRY* and /jwt/auth. */
@@ -95,6 +106,12 @@ export interface ServerOptions {
     readonly service?: string;
     /** `auth.token.issuer` of the registry. Default dockhand. */
     readonly issuer?: string;
+    /**
+     * A second address serving only the token realm, for engines that cannot reach `host`
+     * (a docker:dind service on a job network reaches its network's gateway, not the host's
+     * loopback). Port 0: any free port.
+     */
+    readonly realmListen?: { readonly host: string; readonly port: number };
   };
   readonly tuning?: Pick<
     CoordinatorOptions,
@@ -111,6 +128,8 @@ export interface RunningServer extends Listening {
     /** The certificate to give the registry as `auth.token.rootcertbundle` (with --registry). */
     readonly registryCert: string;
   };
+  /** The registry's `auth.token.realm` (with `registry`): on `realmListen` when given. */
+  readonly registryRealm: string | undefined;
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -132,8 +151,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           cert: files.registryCert,
         });
   const store = openSqliteStore(join(dir, DATA_FILES.database));
-  for (const project of options.projects)
-    await store.upsertProject(project.name, resolve(project.path));
+  const reposDir = join(dir, DATA_FILES.repos);
+  for (const project of options.projects) {
+    const path = project.path ?? bareRepoPath(reposDir, project.name);
+    if (project.path === undefined && !(await ensureBareRepo(path))) {
+      throw new Error(`could not create the git repository ${path}`);
+    }
+    await store.upsertProject(project.name, resolve(path));
+  }
   // The port is known only once listening; the trigger reads it at pipeline creation.
   let url = '';
   const trigger: PipelineTrigger = {
@@ -147,6 +172,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registrationTokenHash: hashToken(registration),
     adminTokenHash: hashToken(admin),
     pipelines: trigger,
+    git: { reposDir, createOnPush: options.createOnPush ?? true },
     ...(registryKey === undefined
       ? {}
       : {
@@ -160,6 +186,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const listening = await listen(coordinator.app, options.host, options.port);
   url = listening.url;
+  const realmAt = options.registry?.realmListen;
+  const realm =
+    realmAt === undefined
+      ? undefined
+      : await listen(registryRealmApp(coordinator.app), realmAt.host, realmAt.port).catch(
+          async (error: unknown) => {
+            await listening.close();
+            await store.close();
+            throw error;
+          },
+        );
   await writeFile(join(dir, DATA_FILES.url), `${url}\n`);
   const sweep = setInterval(() => {
     coordinator.scheduler.sweepLost().catch(() => undefined);
@@ -170,8 +207,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     coordinator,
     store,
     files,
+    registryRealm:
+      options.registry === undefined ? undefined : `${realm?.url ?? url}${REGISTRY_TOKEN_PATH}`,
     async close() {
       clearInterval(sweep);
+      await realm?.close();
       await listening.close();
       await store.close();
     },

@@ -24,6 +24,14 @@ export interface ContainerSpec {
   readonly binds?: readonly string[];
   /** Container paths that get an anonymous volume (`docker run -v /path`). */
   readonly anonymousVolumes?: readonly string[];
+  /**
+   * `--mount type=volume,dst=<target>` without a source: an anonymous volume that carries labels
+   * and is removed with the container (`docker rm -v`).
+   */
+  readonly labelledVolumes?: readonly {
+    readonly target: string;
+    readonly labels: Readonly<Record<string, string>>;
+  }[];
   /** `--volumes-from`: container ids or names, optionally with `:ro`. */
   readonly volumesFrom?: readonly string[];
   /** `--network`: a network name or `bridge` / `host` / `none`. Absent: the default bridge. */
@@ -45,6 +53,8 @@ export interface ContainerSpec {
   readonly memory?: number;
   /** CPU quota in units of 1e-9 CPUs; 0 or absent means unlimited. */
   readonly nanoCpus?: number;
+  /** `--init`: an init process as PID 1 that forwards signals and reaps zombies. */
+  readonly init?: boolean;
   /** Keep stdin open and close it after the first attach ends (GitLab's stdin mechanism). */
   readonly openStdin?: boolean;
 }
@@ -123,6 +133,15 @@ export interface VolumeSpec {
 export interface LogsOptions {
   /** Last N lines; absent: all. */
   readonly tail?: number;
+}
+
+/** A command run in a running container (`docker exec`), detached from this process. */
+export interface ExecSpec {
+  readonly cmd: readonly string[];
+  /** Absent: the container's user. */
+  readonly user?: string;
+  /** Gives up waiting (the command keeps running in the container). */
+  readonly signal?: AbortSignal;
 }
 
 /** The tar stream for `putArchive`. */

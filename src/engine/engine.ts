@@ -3,6 +3,7 @@ import type {
   AttachedStreams,
   ContainerInfo,
   ContainerSpec,
+  ExecSpec,
   LogsOptions,
   ManagedResource,
   NetworkSpec,
@@ -104,6 +105,11 @@ export interface Engine {
   stopContainer(id: string, graceSeconds: number): Promise<void>;
   /** `docker kill`. A container that is not running is ignored (idempotent). */
   killContainer(id: string, signal?: string): Promise<void>;
+  /**
+   * `docker exec` in a running container, detached (no streams); blocks until the command ends
+   * and returns its exit code. Rejects when the container is not running or `spec.signal` aborts.
+   */
+  execInContainer(id: string, spec: ExecSpec): Promise<number>;
   /** `docker rm -f -v`. A missing container is ignored (idempotent). */
   removeContainer(id: string): Promise<void>;
   /** Combined stdout and stderr logs as text. */

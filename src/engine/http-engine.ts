@@ -6,6 +6,7 @@ import type {
   ContainerInfo,
   ContainerSpec,
   Engine,
+  ExecSpec,
   ImageSummary,
   ImportOptions,
   LogsOptions,
@@ -22,6 +23,7 @@ import { engineMessage, statusOf } from './engine-errors.js';
 import { ApiClient, segment } from './http/api-client.js';
 import { attach } from './http/attach.js';
 import * as containers from './http/containers.js';
+import { execInContainer } from './http/exec.js';
 import * as resources from './http/resources.js';
 import { consumeProgress } from './progress-stream.js';
 
@@ -199,6 +201,10 @@ export class HttpEngine implements Engine {
 
   killContainer(id: string, signal?: string): Promise<void> {
     return containers.killContainer(this.api, id, signal);
+  }
+
+  execInContainer(id: string, spec: ExecSpec): Promise<number> {
+    return execInContainer(this.api, id, spec);
   }
 
   removeContainer(id: string): Promise<void> {

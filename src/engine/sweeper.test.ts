@@ -26,6 +26,10 @@ describe('isOrphan', () => {
       isOrphan(resource({ [LABELS.session]: 'other', [LABELS.pid]: '100' }), 'now', alive),
     ).toBe(false);
     expect(isOrphan(resource({ [LABELS.type]: 'cache' }), 'now', alive)).toBe(false);
+    // A kept builds or /cache volume names its (dead) creator but has no session: kept.
+    expect(isOrphan(resource({ [LABELS.type]: 'cache', [LABELS.pid]: '200' }), 'now', alive)).toBe(
+      false,
+    );
     expect(
       isOrphan(resource({ [LABELS.component]: 'registry', [LABELS.session]: 'old' }), 'now', alive),
     ).toBe(false);

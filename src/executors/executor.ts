@@ -1,4 +1,4 @@
-import type { JobSpec } from '../protocol/job-spec.js';
+import type { JobArtifact, JobSpec } from '../protocol/job-spec.js';
 
 /**
  * The stages of a job, in GitLab Runner's names and order (shared/reference/gitlab-runner.md
@@ -84,6 +84,29 @@ export interface ProjectFiles {
   write(from: string, signal: AbortSignal): Promise<void>;
 }
 
+/**
+ * Artifact archives of runner runs, made from and unpacked into a job's project directory through
+ * its ProjectFiles (docker: the build container's volume, on the VM's engine for docker+machine):
+ * one implementation for every executor (src/executors/artifacts/).
+ */
+export interface ArtifactArchiver {
+  /**
+   * The zip archive of what `artifact` selects (`paths`, `exclude`, `untracked`), printing
+   * GitLab's per-path match counts to `log`; undefined when nothing matched. Honours `signal`.
+   */
+  archive(
+    files: ProjectFiles,
+    artifact: JobArtifact,
+    log: JobLog,
+    signal: AbortSignal,
+  ): Promise<Uint8Array | undefined>;
+  /**
+   * Unpacks a zip archive into the project directory, overwriting. Rejects on an archive it
+   * cannot read or an entry outside the project directory. Honours `signal`.
+   */
+  extract(files: ProjectFiles, zip: Uint8Array, signal: AbortSignal): Promise<void>;
+}
+
 /** The stages a local run does on this machine instead of in a script. */
 export type TransferStage = Extract<
   Stage,
@@ -134,10 +157,41 @@ export interface Executor {
   projectFiles?(): ProjectFiles;
 }
 
+/**
+ * Capacity a provider holds for one job before the runner asks the coordinator for it (GitLab
+ * Runner's provider `Acquire`): docker+machine holds a VM of its pool. Opaque to the runner.
+ */
+export interface ExecutorCapacity {
+  /**
+   * Gives the capacity back (no job came, or the job is over). Idempotent; a no-op once an
+   * executor took the capacity over (that executor gives it back at cleanup). Never throws.
+   */
+  release(): void;
+}
+
+export type CapacityResult =
+  | { readonly kind: 'granted'; readonly capacity: ExecutorCapacity }
+  /** Nothing free now (no idle VM, the machine limit): do not ask for a job. */
+  | { readonly kind: 'none'; readonly reason: string };
+
+/** Capacity of providers that need none beyond the runner's own slots (shell, docker). */
+export const UNLIMITED_CAPACITY: CapacityResult = {
+  kind: 'granted',
+  capacity: { release: () => undefined },
+};
+
 /** Makes executors of one kind. Registered explicitly in src/cli/wiring.ts. */
 export interface ExecutorProvider {
   /** The config.toml executor name: `shell`, `docker`, `docker+machine`. */
   readonly name: string;
-  /** A fresh executor for one job. Does not block. */
-  create(): Executor;
+  /**
+   * Takes capacity for one job before a job is asked for. Does not block: `none` means ask later.
+   * Release what was granted when no job came; pass it to `create` when one did.
+   */
+  acquire(): CapacityResult;
+  /**
+   * A fresh executor for one job. Does not block. `capacity` is what `acquire` granted for this
+   * job (runner runs); without it (local runs) the executor finds capacity itself in prepare.
+   */
+  create(capacity?: ExecutorCapacity): Executor;
 }

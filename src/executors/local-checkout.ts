@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdir, rm } from 'node:fs/promises';
+import { appendFile, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import type { JobSpec } from '../protocol/job-spec.js';
@@ -77,6 +77,61 @@ function fetchLines(plan: GitPlan, ref: string): string[] {
     : [depth === '' ? 'Fetching changes...' : `Fetching changes${depth}...`];
 }
 
+/** The local repository's HEAD commit and the job's commit (HEAD when unknown), one `git`. */
+async function headAndCommit(
+  repo: string,
+  wanted: string,
+  signal: AbortSignal,
+): Promise<{ head: string; sha: string }> {
+  // Only a hex object name goes next to HEAD on one command line (nothing that reads as an option).
+  if (!/^[0-9a-f]{4,64}$/i.test(wanted)) {
+    return { head: '', sha: await resolveCommit(repo, wanted, signal) };
+  }
+  try {
+    const out = await git(['-C', repo, 'rev-parse', 'HEAD', `${wanted}^{commit}`], signal);
+    const [head = '', sha = ''] = out.trim().split('\n');
+    return { head, sha };
+  } catch {
+    // The job's sha is not in this repository (e.g. a synthetic payload): use HEAD.
+    const head = (await git(['-C', repo, 'rev-parse', 'HEAD'], signal)).trim();
+    return { head, sha: head };
+  }
+}
+
+/**
+ * Full history and a checkout: a local clone (objects hard-linked, no upload-pack) that checks
+ * out the repository's HEAD, overlapped with resolving the job's commit. When that commit is HEAD
+ * (`dockhand exec`'s usual case) the work tree is already right and only HEAD is detached, by
+ * writing it: one `git` process fewer than a `checkout --detach`. Returns the commit.
+ */
+async function cloneCheckedOut(request: LocalCheckout): Promise<string> {
+  const { repository, job, dest, signal } = request;
+  const [{ head, sha }] = await Promise.all([
+    headAndCommit(repository.path, job.git_info.sha, signal),
+    git(['clone', '-q', '--no-tags', repository.path, dest], signal),
+  ]);
+  if (sha === head) await detachHead(join(dest, '.git'), sha);
+  else await git(['-C', dest, 'checkout', '-q', '--detach', sha], signal);
+  return sha;
+}
+
+/**
+ * What `git checkout --detach <sha>` does when the work tree already is `sha`: HEAD holds the
+ * commit, and the reflog says where it moved from (git status then reads "HEAD detached at …",
+ * as in a GitLab checkout). The reflog line reuses the clone's own identity and time.
+ */
+async function detachHead(gitDir: string, sha: string): Promise<void> {
+  const headFile = join(gitDir, 'HEAD');
+  const from = (await readFile(headFile, 'utf8')).trim().replace(/^ref: refs\/heads\//, '');
+  await writeFile(headFile, `${sha}\n`);
+  const reflog = join(gitDir, 'logs', 'HEAD');
+  const cloned = await readFile(reflog, 'utf8').catch(() => '');
+  const who = /^[0-9a-f]+ [0-9a-f]+ ([^\t]+)\t/.exec(cloned)?.[1];
+  if (who !== undefined) {
+    await appendFile(reflog, `${sha} ${sha} ${who}\tcheckout: moving from ${from} to ${sha}\n`);
+  }
+}
+
 /**
  * Full history: a local clone (objects hard-linked, no upload-pack), overlapped with resolving
  * the commit. A depth: a fetch over file://, the only way git honours --depth locally. Neither
@@ -107,12 +162,13 @@ async function fetchInto(request: LocalCheckout, plan: GitPlan): Promise<string>
 async function checkoutInto(request: LocalCheckout, plan: GitPlan): Promise<string[]> {
   const { repository, job, dest, signal } = request;
   const repo = repository.path;
-  const sha = await fetchInto(request, plan);
+  const checkedOut = plan.checkout && plan.depth === 0;
+  const sha = checkedOut ? await cloneCheckedOut(request) : await fetchInto(request, plan);
   const ref = job.git_info.ref !== '' ? job.git_info.ref : sha.slice(0, 8);
   const lines = fetchLines(plan, ref);
   lines.push('Created fresh repository.');
   if (plan.checkout) {
-    await git(['-C', dest, 'checkout', '-q', '--detach', sha], signal);
+    if (!checkedOut) await git(['-C', dest, 'checkout', '-q', '--detach', sha], signal);
     lines.push(`Checking out ${sha.slice(0, 8)} as ${ref}...`);
     if (repository.dirty) {
       await overlayDirty(repo, dest, signal);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { EnvironmentError } from '../core/errors.js';
+import { readGitFiles } from './git-files.js';
 
 /**
  * The facts about a working copy that a local run turns into predefined variables
@@ -49,28 +50,33 @@ interface GitAnswer {
 }
 
 /**
- * The snapshot's questions, each a `git` command run from the working copy, in this order. One
- * `sh` runs them all: every process Node spawns costs the event loop ≈ 4 ms here (a seventh of a
- * one-line local run for seven of them), a process `sh` spawns costs it nothing, and `sh` works
- * through them while Node loads the pipeline code. Their stderr is dropped, but for cat-file's.
+ * The snapshot's questions, each a `git` command run from the working copy. One `sh` runs the
+ * ones the repository's files cannot answer (src/git/git-files.ts): every process Node spawns
+ * costs the event loop ≈ 4 ms here (a seventh of a one-line local run for seven of them), a
+ * process `sh` spawns costs it nothing, and `sh` works through them while Node loads the
+ * pipeline code. Their stderr is dropped, but for cat-file's.
  */
-const QUESTIONS = [
-  'git rev-parse --show-toplevel 2>/dev/null',
+const QUESTIONS = {
+  top: 'git rev-parse --show-toplevel 2>/dev/null',
   // The commit, its sha and its first parent at once; HEAD~1 resolves as `rev-parse` would
   // (grafts and shallow boundaries included).
-  "printf 'HEAD^{commit}\\nHEAD~1^{commit}\\n' | git cat-file --batch",
-  'git symbolic-ref --quiet --short HEAD 2>/dev/null',
-  "git for-each-ref --points-at=HEAD --sort=-creatordate '--format=%(refname:strip=2)%00%(objecttype)%00%(contents)%00' refs/tags 2>/dev/null",
-  'git symbolic-ref --quiet --short refs/remotes/origin/HEAD 2>/dev/null',
-  'git config --get init.defaultBranch 2>/dev/null',
-  'git status --porcelain --untracked-files=normal 2>/dev/null',
-] as const;
+  objects: "printf 'HEAD^{commit}\\nHEAD~1^{commit}\\n' | git cat-file --batch",
+  branch: 'git symbolic-ref --quiet --short HEAD 2>/dev/null',
+  tags: "git for-each-ref --points-at=HEAD --sort=-creatordate '--format=%(refname:strip=2)%00%(objecttype)%00%(contents)%00' refs/tags 2>/dev/null",
+  originHead: 'git symbolic-ref --quiet --short refs/remotes/origin/HEAD 2>/dev/null',
+  configured: 'git config --get init.defaultBranch 2>/dev/null',
+  status: 'git status --porcelain --untracked-files=normal 2>/dev/null',
+} as const;
+
+type Question = keyof typeof QUESTIONS;
 
 /**
  * After each command the script prints a newline, a marker and the exit code: `\n<marker> <code>\n`.
  * The marker ($1) is random per run, so no repository content can forge it.
  */
-const SCRIPT = QUESTIONS.map((command) => `${command}; printf '\\n%s %d\\n' "$1" "$?"`).join('\n');
+function scriptFor(questions: readonly Question[]): string {
+  return questions.map((q) => `${QUESTIONS[q]}; printf '\\n%s %d\\n' "$1" "$?"`).join('\n');
+}
 
 /** sh's exit code for a command it could not find. */
 const NOT_FOUND = 127;
@@ -80,7 +86,11 @@ interface Answers {
   readonly stderr: string;
 }
 
-function askGit(dir: string, env: NodeJS.ProcessEnv): Promise<Answers> {
+function askGit(
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  questions: readonly Question[],
+): Promise<Answers> {
   const marker = `dockhand-${randomBytes(12).toString('hex')}`;
   return new Promise((resolve, reject) => {
     const unavailable = (why: string, cause?: unknown): void => {
@@ -93,7 +103,7 @@ function askGit(dir: string, env: NodeJS.ProcessEnv): Promise<Answers> {
     };
     // Absolute, so that a PATH without git still reports git (sh's 127), not a missing sh. No
     // stdin: nothing reads it, and its pipe would cost the event loop a socket.
-    const child = spawn('/bin/sh', ['-c', SCRIPT, 'sh', marker], {
+    const child = spawn('/bin/sh', ['-c', scriptFor(questions), 'sh', marker], {
       cwd: dir,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -107,7 +117,7 @@ function askGit(dir: string, env: NodeJS.ProcessEnv): Promise<Answers> {
       const errors = Buffer.concat(stderr).toString('utf8');
       // The script ends with a printf, so sh exits 0 once every question has its answer.
       const answers = code === 0 ? splitAnswers(Buffer.concat(stdout), marker) : [];
-      if (answers.length !== QUESTIONS.length || answers[0]!.code === NOT_FOUND) {
+      if (answers.length !== questions.length || answers.some((a) => a.code === NOT_FOUND)) {
         unavailable(errors.trim() === '' ? `sh exited with ${String(code)}` : errors.trim());
         return;
       }
@@ -166,22 +176,56 @@ function parseBatch(output: Buffer, count: number): (BatchObject | undefined)[] 
   return objects;
 }
 
+/** What a command would have printed, for a question the repository's files answered. */
+const known = (stdout: string, code = 0): GitAnswer => ({ code, stdout: Buffer.from(stdout) });
+
+/** `symbolic-ref --quiet --short`'s answer: the name, or exit 1 for no symbolic ref. */
+const symbolic = (name: string | null): GitAnswer =>
+  name === null ? known('', 1) : known(`${name}\n`);
+
+type AllAnswers = Record<Question, GitAnswer> & { readonly stderr: string };
+
+/**
+ * Every question answered: from the repository's files where they safely can (a plain
+ * repository: most of them), by `git` for the rest. `init.defaultBranch` is asked only when
+ * origin/HEAD does not name the default branch, the tags only when there are any.
+ */
+async function answersFor(dir: string, env: NodeJS.ProcessEnv): Promise<AllAnswers> {
+  const files = readGitFiles(dir, env);
+  const fromFiles: Partial<Record<Question, GitAnswer>> = {};
+  if (files !== undefined) {
+    fromFiles.top = known(`${files.root}\n`);
+    if (files.branch !== undefined) fromFiles.branch = symbolic(files.branch);
+    if (!files.mayHaveTags) fromFiles.tags = known('');
+    if (files.originHead !== undefined) {
+      fromFiles.originHead = symbolic(files.originHead);
+      // Not consulted when origin/HEAD names the branch (defaultBranchFrom).
+      if (files.originHead?.startsWith('origin/') === true) fromFiles.configured = known('', 1);
+    }
+  }
+  const asked = (Object.keys(QUESTIONS) as Question[]).filter((q) => fromFiles[q] === undefined);
+  const { answers, stderr } = await askGit(dir, env, asked);
+  const all = { ...fromFiles } as Record<Question, GitAnswer>;
+  asked.forEach((question, i) => (all[question] = answers[i]!));
+  return { ...all, stderr };
+}
+
 /** Reads HEAD, refs and status of the working copy at `dir`. */
 export async function readGitSnapshot(
   dir: string,
   options: ReadGitOptions = {},
 ): Promise<GitSnapshot> {
   const env = options.env ?? process.env;
-  const { answers, stderr } = await askGit(dir, env);
-  const [top, objects, branchRef, tagRefs, originHead, configured, status] = answers as [
-    GitAnswer,
-    GitAnswer,
-    GitAnswer,
-    GitAnswer,
-    GitAnswer,
-    GitAnswer,
-    GitAnswer,
-  ];
+  const {
+    top,
+    objects,
+    branch: branchRef,
+    tags: tagRefs,
+    originHead,
+    configured,
+    status,
+    stderr,
+  } = await answersFor(dir, env);
   if (top.code !== 0) {
     throw new EnvironmentError('git.not-a-repository', `${dir} is not inside a git working copy`, {
       hint: 'run dockhand from a git checkout, or run `git init` and commit first',

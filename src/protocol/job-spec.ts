@@ -150,4 +150,6 @@ export type FailureReason =
   | 'runner_configuration_error'
   | 'image_pull_failure'
   | 'runner_unsupported'
-  | 'unknown_failure';
+  | 'unknown_failure'
+  /** GitLab's own (it fails such a job before a runner gets it); local pipelines use it. */
+  | 'missing_dependency_failure';

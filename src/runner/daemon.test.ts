@@ -31,6 +31,7 @@ function start(
   runners: DaemonRunner[],
   script: FakeExecutorScript = {},
   extra: Partial<DaemonOptions> = {},
+  configure: (provider: FakeExecutorProvider) => void = () => undefined,
 ) {
   const clock = new FakeClock();
   const providers = new Map<string, FakeExecutorProvider>();
@@ -41,6 +42,7 @@ function start(
     runners,
     providerFor: (r) => {
       const provider = new FakeExecutorProvider(script, 'docker');
+      configure(provider);
       providers.set(r.name, provider);
       return provider;
     },
@@ -259,19 +261,89 @@ describe('Daemon', () => {
   it('pauses a runner whose token is refused three times in a row', async () => {
     const client = new FakeCoordinatorClient();
     client.idleAnswer = { kind: 'forbidden' };
-    const { clock, daemon, logs } = start(
-      [runner('a', client)],
-      {},
-      {
-        unhealthyIntervalMs: 60 * 60_000,
-      },
-    );
+    const { clock, daemon, logs } = start([runner('a', client)]);
     await clock.advance(60_000);
     expect(client.requests).toHaveLength(3);
     expect(logs.join('\n')).toContain('token refused 3 times in a row');
     expect(logs.join('\n')).not.toContain('glrt-');
     await clock.advance(60 * 60_000);
     expect(client.requests.length).toBeGreaterThan(3);
+    daemon.stop('graceful');
+  });
+
+  it('honours unhealthy_requests_limit and unhealthy_interval of the runner, logging the pause once', async () => {
+    const client = new FakeCoordinatorClient();
+    client.idleAnswer = { kind: 'forbidden' };
+    const { clock, daemon, logs } = start([
+      runner('a', client, { unhealthyRequestsLimit: 2, unhealthyIntervalMs: 10 * 60_000 }),
+    ]);
+    await clock.advance(60_000);
+    expect(client.requests).toHaveLength(2);
+    const pauses = () => logs.filter((l) => l.includes('in a row')).length;
+    expect(pauses()).toBe(1);
+    expect(logs.join('\n')).toContain(
+      'token refused 2 times in a row; not asking for jobs for 10 min',
+    );
+    // Still paused after 9 minutes; asking again after 10.
+    await clock.advance(8 * 60_000);
+    expect(client.requests).toHaveLength(2);
+    await clock.advance(2 * 60_000);
+    expect(client.requests.length).toBeGreaterThan(2);
+    daemon.stop('graceful');
+  });
+
+  it('strict_check_interval: waits check_interval after getting a job instead of asking again', async () => {
+    const client = new FakeCoordinatorClient();
+    client.queue.push(job(1), job(2), job(3));
+    const { clock, daemon } = start(
+      [runner('a', client, { strictCheckInterval: true })],
+      {},
+      {
+        concurrent: 3,
+      },
+    );
+    await until(() => client.finalUpdate(1) !== undefined);
+    for (let i = 0; i < 20; i++) await settle();
+    expect(client.requests).toHaveLength(1);
+    await clock.advance(3000);
+    await until(() => client.finalUpdate(2) !== undefined);
+    expect(client.requests).toHaveLength(2);
+    daemon.stop('graceful');
+  });
+
+  it('job_status_final_update_retry_limit bounds the tries of the final update', async () => {
+    const client = new FakeCoordinatorClient();
+    client.queue.push(job(1));
+    client.pendingFinals = 100;
+    const { clock, daemon, logs } = start([runner('a', client, { finalUpdateRetryLimit: 2 })]);
+    await until(() => client.updates.some((u) => u.update.state === 'success'));
+    for (let i = 0; i < 10; i++) await clock.advance(10_000);
+    await until(() => logs.some((l) => l.includes('final update did not get through')));
+    // The first try and two retries.
+    expect(client.updates.filter((u) => u.update.state === 'success')).toHaveLength(3);
+    daemon.stop('graceful');
+  });
+
+  it("asks for no job while the provider has no capacity, and gives back what a 204 didn't use", async () => {
+    const client = new FakeCoordinatorClient();
+    const { clock, daemon, providers, logs } = start([runner('a', client)], {}, {}, (p) => {
+      p.free = 0;
+    });
+    const provider = providers.get('a')!;
+    await clock.advance(30_000);
+    expect(client.requests).toHaveLength(0);
+    expect(logs.filter((l) => l.includes('no free fake capacity'))).toHaveLength(1);
+    provider.free = 1;
+    await clock.advance(3000);
+    expect(client.requests).toHaveLength(1);
+    // The request answered 204: the capacity went back.
+    expect(provider.held).toBe(0);
+    expect(provider.free).toBe(1);
+    client.queue.push(job(1));
+    await clock.advance(3000);
+    await until(() => client.finalUpdate(1) !== undefined);
+    await until(() => provider.held === 0);
+    expect(provider.free).toBe(1);
     daemon.stop('graceful');
   });
 });

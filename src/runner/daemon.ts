@@ -1,9 +1,10 @@
 /**
  * `dockhand run`: the poll loop of GitLab Runner's `run` command (shared/reference/
  * gitlab-runner.md §1.2–1.3). Each runner is polled once per `check_interval`; a poll first takes
- * a `concurrent` slot, a `limit` slot and a `request_concurrency` slot, and only then asks for a
- * job (architecture rule 5). A job runs through job-run with an HttpTraceSink; what the
- * coordinator says about it (`Job-Status`, 403/404) cancels or aborts it.
+ * a `concurrent` slot, a `limit` slot, a `request_concurrency` slot and the executor provider's
+ * capacity (docker+machine: a VM of its pool), and only then asks for a job (architecture rule
+ * 5); what no job came for is given back. A job runs through job-run with an HttpTraceSink; what
+ * the coordinator says about it (`Job-Status`, 403/404) cancels or aborts it.
  *
  * Shutdown follows GitLab Runner's signals: graceful (SIGQUIT) stops asking for jobs and waits
  * for the running ones; forceful (SIGTERM, SIGINT, or a second signal) also aborts them and gives
@@ -13,9 +14,15 @@ import type { CoordinatorClient } from '../api/coordinator-client.js';
 import type { RequestJobResult } from '../api/results.js';
 import type { Logger } from '../core/logger.js';
 import { DOCKHAND_VERSION } from '../core/version.js';
-import type { ExecutorProvider, LocalRepository } from '../executors/executor.js';
+import type {
+  ArtifactArchiver,
+  ExecutorCapacity,
+  ExecutorProvider,
+  LocalRepository,
+} from '../executors/executor.js';
 import type { JobSpec } from '../protocol/job-spec.js';
 import type { RunnerInfo } from '../protocol/requests.js';
+import { CoordinatorTransfer } from './coordinator-transfer.js';
 import { HttpTraceSink, type FinalState, type FinishOutcome } from './http-trace-sink.js';
 import type { JobResult } from './job-outcome.js';
 import { runJob, type JobRunner } from './job-run.js';
@@ -35,6 +42,17 @@ export interface DaemonRunner {
   /** How job-run describes the runner (header line, runner variables). */
   readonly jobRunner: JobRunner;
   readonly client: CoordinatorClient;
+  /**
+   * `strict_check_interval`: true waits check_interval after getting a job; false (GitLab's
+   * default) asks again at once until no job comes or limit/concurrent is reached.
+   */
+  readonly strictCheckInterval?: boolean;
+  /** `unhealthy_requests_limit`: job requests refused in a row before pausing; default 3. */
+  readonly unhealthyRequestsLimit?: number;
+  /** `unhealthy_interval` in ms; default 60 min. */
+  readonly unhealthyIntervalMs?: number;
+  /** `job_status_final_update_retry_limit`: retries of the final update; default 10. */
+  readonly finalUpdateRetryLimit?: number;
 }
 
 export interface DaemonOptions {
@@ -51,11 +69,11 @@ export interface DaemonOptions {
   readonly logger: Logger;
   /** Sources already on this machine for a job (a `file://` project), if any. */
   readonly sourcesFor?: (job: JobSpec) => LocalRepository | undefined;
-  readonly finalUpdateRetryLimit?: number;
-  /** `unhealthy_requests_limit`: 403s in a row before a runner pauses; default 3. */
-  readonly unhealthyRequestsLimit?: number;
-  /** `unhealthy_interval` in ms; default 60 min. */
-  readonly unhealthyIntervalMs?: number;
+  /**
+   * Makes and unpacks artifact archives in a job's project directory: with it, jobs download
+   * their dependencies' artifacts and upload their own through the coordinator.
+   */
+  readonly artifacts?: ArtifactArchiver;
 }
 
 /** How `run()` ended. */
@@ -90,6 +108,8 @@ interface RunnerState {
   lastUpdate: string | undefined;
   pausedUntil: number;
   forbidden: number;
+  /** The provider had no capacity at the last poll (logged once until it has again). */
+  waitingForCapacity: boolean;
 }
 
 const SHUTDOWN_REASON = 'runner shutting down';
@@ -139,6 +159,7 @@ export class Daemon {
       lastUpdate: undefined,
       pausedUntil: 0,
       forbidden: 0,
+      waitingForCapacity: false,
     }));
   }
 
@@ -213,7 +234,13 @@ export class Daemon {
     if (this.stopping || this.o.clock.now() < state.pausedUntil) return;
     const held = takeAll([this.concurrent, state.limit, state.requests]);
     if (held === undefined) return;
-    const [capacity, limit, request] = held;
+    const [slot, limit, request] = held;
+    // The executor's own capacity (docker+machine: a VM of the pool) comes before the request too.
+    const capacity = this.acquireCapacity(state);
+    if (capacity === undefined) {
+      for (const release of held) release();
+      return;
+    }
     let result: RequestJobResult;
     try {
       result = await state.runner.client.requestJob(
@@ -233,20 +260,38 @@ export class Daemon {
       request();
     }
     if (result.kind !== 'job') {
+      capacity.release();
       limit();
-      capacity();
+      slot();
       this.afterNoJob(state, result);
       return;
     }
     state.forbidden = 0;
     state.lastUpdate = undefined;
-    const job = this.runOne(state, result.job).finally(() => {
+    const job = this.runOne(state, result.job, capacity).finally(() => {
+      // A no-op when the executor took the capacity over (it gives it back at cleanup).
+      capacity.release();
       limit();
-      capacity();
+      slot();
     });
     this.track(job);
-    // There may be more work: ask again at once instead of waiting for the next interval.
-    if (!this.stopping) this.feed(state);
+    // There may be more work: ask again at once instead of waiting for the next interval,
+    // unless strict_check_interval says to wait for it.
+    if (!this.stopping && state.runner.strictCheckInterval !== true) this.feed(state);
+  }
+
+  /** The provider's capacity for one job, or undefined (logged once per spell) when none is free. */
+  private acquireCapacity(state: RunnerState): ExecutorCapacity | undefined {
+    const acquired = state.provider.acquire();
+    if (acquired.kind === 'granted') {
+      state.waitingForCapacity = false;
+      return acquired.capacity;
+    }
+    if (!state.waitingForCapacity) {
+      state.waitingForCapacity = true;
+      this.o.logger.info(`${state.runner.name}: not asking for jobs: ${acquired.reason}`);
+    }
+    return undefined;
   }
 
   private afterNoJob(state: RunnerState, result: Exclude<RequestJobResult, { kind: 'job' }>) {
@@ -261,12 +306,12 @@ export class Daemon {
         return;
       case 'forbidden': {
         state.forbidden++;
-        const limit = this.o.unhealthyRequestsLimit ?? 3;
+        const limit = state.runner.unhealthyRequestsLimit ?? 3;
         if (state.forbidden < limit) {
           logger.warn(`${state.runner.name}: the coordinator refused the runner token (403)`);
           return;
         }
-        const pause = this.o.unhealthyIntervalMs ?? 60 * 60_000;
+        const pause = state.runner.unhealthyIntervalMs ?? 60 * 60_000;
         state.pausedUntil = clock.now() + pause;
         state.forbidden = 0;
         logger.error(
@@ -277,7 +322,11 @@ export class Daemon {
     }
   }
 
-  private async runOne(state: RunnerState, job: JobSpec): Promise<void> {
+  private async runOne(
+    state: RunnerState,
+    job: JobSpec,
+    capacity: ExecutorCapacity,
+  ): Promise<void> {
     const { logger, clock } = this.o;
     const name = state.runner.name;
     const label = `job ${job.id} (${job.job_info.name})`;
@@ -292,9 +341,9 @@ export class Daemon {
       jobToken: job.token,
       clock,
       info: state.info,
-      ...(this.o.finalUpdateRetryLimit === undefined
+      ...(state.runner.finalUpdateRetryLimit === undefined
         ? {}
-        : { finalUpdateRetryLimit: this.o.finalUpdateRetryLimit }),
+        : { finalUpdateRetryLimit: state.runner.finalUpdateRetryLimit }),
       onRemote: (command) => {
         if (command.kind === 'cancel') {
           logger.info(`${name}: ${label} is being canceled on the coordinator`);
@@ -313,6 +362,10 @@ export class Daemon {
       const result = await runJob({
         job,
         provider: state.provider,
+        capacity,
+        ...(this.o.artifacts === undefined
+          ? {}
+          : { transfer: new CoordinatorTransfer(state.runner.client, this.o.artifacts) }),
         runner: state.runner.jobRunner,
         sink,
         cancel: cancel.signal,

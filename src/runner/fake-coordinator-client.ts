@@ -1,6 +1,13 @@
 import type { CoordinatorClient } from '../api/coordinator-client.js';
 import { CoordinatorUnreachableError } from '../api/http.js';
-import type { PatchTraceResult, RequestJobResult, UpdateJobResult } from '../api/results.js';
+import type { ArtifactUpload } from '../api/artifacts.js';
+import type {
+  DownloadArtifactsResult,
+  PatchTraceResult,
+  RequestJobResult,
+  UpdateJobResult,
+  UploadArtifactsResult,
+} from '../api/results.js';
 import type { JobSpec } from '../protocol/job-spec.js';
 import type { JobRequest, UpdateJobRequest } from '../protocol/requests.js';
 import type { JobStatus } from '../protocol/responses.js';
@@ -43,11 +50,38 @@ export class FakeCoordinatorClient implements CoordinatorClient {
   unregister(): never {
     throw new Error('not used');
   }
-  uploadArtifacts(): never {
-    throw new Error('not used');
+  /** Artifact archives by job id, and how each was uploaded. */
+  readonly artifacts = new Map<
+    number,
+    { readonly data: Uint8Array; readonly upload: ArtifactUpload }
+  >();
+  /** The job token each artifact call carried. */
+  readonly artifactTokens: string[] = [];
+  /** What uploadArtifacts answers instead of storing (e.g. too-large). */
+  uploadAnswer: UploadArtifactsResult | undefined = undefined;
+
+  uploadArtifacts(
+    jobId: number,
+    jobToken: string,
+    upload: ArtifactUpload,
+  ): Promise<UploadArtifactsResult> {
+    if (this.down) return Promise.reject(new CoordinatorUnreachableError('POST artifacts'));
+    this.artifactTokens.push(jobToken);
+    if (this.uploadAnswer !== undefined) return Promise.resolve(this.uploadAnswer);
+    const data = upload.data instanceof Uint8Array ? upload.data : new Uint8Array();
+    this.artifacts.set(jobId, { data, upload });
+    return Promise.resolve({ kind: 'uploaded' });
   }
-  downloadArtifacts(): never {
-    throw new Error('not used');
+
+  downloadArtifacts(jobId: number, jobToken: string): Promise<DownloadArtifactsResult> {
+    if (this.down) return Promise.reject(new CoordinatorUnreachableError('GET artifacts'));
+    this.artifactTokens.push(jobToken);
+    const stored = this.artifacts.get(jobId);
+    return Promise.resolve(
+      stored === undefined
+        ? { kind: 'not-found' }
+        : { kind: 'downloaded', data: stored.data, filename: stored.upload.filename },
+    );
   }
 
   async requestJob(request: JobRequest, signal?: AbortSignal): Promise<RequestJobResult> {

@@ -1,9 +1,11 @@
 import type {
+  CapacityResult,
   CommandResult,
   Executor,
   ExecutorCommand,
   ExecutorProvider,
   PrepareOptions,
+  ProjectFiles,
   Stage,
 } from '../executors/executor.js';
 
@@ -78,18 +80,46 @@ export class FakeExecutor implements Executor {
     this.calls.push('cleanup');
     return Promise.resolve();
   }
+
+  /** No files of its own: for transfer stages whose archiver does not touch them. */
+  projectFiles(): ProjectFiles {
+    return {
+      read: () => Promise.reject(new Error('the fake executor has no project files')),
+      write: () => Promise.reject(new Error('the fake executor has no project files')),
+    };
+  }
 }
 
 /** Hands out FakeExecutors built from one script and keeps them for inspection. */
 export class FakeExecutorProvider implements ExecutorProvider {
   readonly name: string;
   readonly created: FakeExecutor[] = [];
+  /** Capacity units free for `acquire`; undefined = unlimited. */
+  free: number | undefined = undefined;
+  /** Capacity granted and not given back yet. */
+  held = 0;
 
   constructor(
     private readonly script: FakeExecutorScript = {},
     name = 'fake',
   ) {
     this.name = name;
+  }
+
+  acquire(): CapacityResult {
+    if (this.free !== undefined && this.free <= 0) {
+      return { kind: 'none', reason: 'no free fake capacity' };
+    }
+    if (this.free !== undefined) this.free--;
+    this.held++;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.held--;
+      if (this.free !== undefined) this.free++;
+    };
+    return { kind: 'granted', capacity: { release } };
   }
 
   create(): FakeExecutor {

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { stripAnsi } from '../core/ansi.js';
 import { JobFailedError } from '../executors/job-error.js';
 import { sampleJob, yamlVariable } from '../script/sample-job.js';
-import { FakeExecutorProvider, type FakeExecutorScript } from './fake-executor.js';
+import type { ProjectFiles, TransferStages } from '../executors/executor.js';
+import {
+  FakeExecutorProvider,
+  type FakeExecutor,
+  type FakeExecutorScript,
+} from './fake-executor.js';
 import { runJob, type JobRunOptions } from './job-run.js';
 import { MemorySink } from './sinks.js';
 
@@ -100,6 +105,29 @@ describe('runJob', () => {
     });
     const { result } = await run({ stages: { after_script: { exitCode: 2 } } }, job);
     expect(result).toMatchObject({ state: 'failed', exitCode: 2 });
+  });
+
+  it('fails an otherwise good job when its artifacts upload fails, as GitLab Runner does', async () => {
+    const noFiles: ProjectFiles = { read: (use) => use('/nowhere'), write: async () => {} };
+    class WithFiles extends FakeExecutorProvider {
+      override create(): FakeExecutor {
+        return Object.assign(super.create(), { projectFiles: () => noFiles });
+      }
+    }
+    const transfer: TransferStages = {
+      has: (stage) => stage === 'upload_artifacts_on_success',
+      run: () => Promise.resolve({ exitCode: 1 }),
+    };
+    const provider = new WithFiles({}, 'shell');
+    const result = await runJob({
+      job: sampleJob(),
+      provider,
+      runner,
+      sink: new MemorySink(),
+      transfer,
+    });
+    expect(provider.last.calls).toContain('run:step_script');
+    expect(result).toMatchObject({ state: 'failed', exitCode: 1 });
   });
 
   it('reports a prepare failure as a system failure and skips every stage', async () => {

@@ -2,6 +2,7 @@ import { InternalError } from '../core/errors.js';
 import { DOCKHAND_VERSION } from '../core/version.js';
 import type {
   Executor,
+  ExecutorCapacity,
   ExecutorProvider,
   LocalRepository,
   ProjectFiles,
@@ -76,6 +77,8 @@ export interface JobRunner {
 export interface JobRunOptions {
   readonly job: JobSpec;
   readonly provider: ExecutorProvider;
+  /** Runner runs: the capacity `provider.acquire()` granted before the job was asked for. */
+  readonly capacity?: ExecutorCapacity;
   readonly runner: JobRunner;
   /** Where the framed, masked log goes. Closed when the job ends. */
   readonly sink: TraceSink;
@@ -217,7 +220,7 @@ class JobRun {
     );
     const signals = this.signals();
     try {
-      this.executor = this.options.provider.create();
+      this.executor = this.options.provider.create(this.options.capacity);
       await this.executor.prepare({
         job: this.job,
         log: this.trace,
@@ -259,7 +262,13 @@ class JobRun {
     for (const stage of stagesAfterScript(scriptEnd.state)) {
       if (stage === 'after_script') end = await this.afterScript(scriptEnd);
       else if (stage === 'cleanup_file_variables') await this.cleanupStage();
-      else await this.runStage(stage, this.signals({ cancel: false }));
+      else {
+        const run = await this.runStage(stage, this.signals({ cancel: false }));
+        // GitLab Runner: a failed artifact upload fails a job whose script passed.
+        if (stage === 'upload_artifacts_on_success' && end.state === 'success') {
+          end = this.endOf(run) ?? end;
+        }
+      }
       if (this.hardAborted()) break;
     }
     return end;

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LABELS } from '../../src/core/labels.js';
 import { describeWithEngine, hasImage } from '../support/docker.js';
+import { buildCli } from '../support/exec-cli.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'bin', 'dockhand.js');
@@ -84,8 +85,7 @@ describeWithEngine('dockhand exec (built CLI, real engine)', (engine) => {
       throw new Error(`${IMAGE} is missing: run the image seed`);
     // Emit dist/ from the current sources. Type errors are the typecheck tier's business (tsc
     // still emits), so only a missing CLI stops this tier.
-    spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
-    if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('npm run build failed');
+    buildCli();
     repo = mkdtempSync(join(tmpdir(), 'dockhand-e2e-'));
     writeFileSync(join(repo, '.gitlab-ci.yml'), PIPELINE);
     writeFileSync(join(repo, 'README.md'), 'readme from the repository\n');

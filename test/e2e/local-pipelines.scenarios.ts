@@ -1,8 +1,17 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { execIn, fixtureRepo } from '../support/local-pipeline.js';
 
 export type Scenario =
-  'dag' | 'rules' | 'retry-timeout' | 'artifacts-cache' | 'failures-manual' | 'matrix';
+  | 'dag'
+  | 'rules'
+  | 'retry-timeout'
+  | 'artifacts-cache'
+  | 'failures-manual'
+  | 'matrix'
+  | 'dotenv'
+  | 'expire-in';
 
 /**
  * Fixture pipelines (test/fixtures/local-pipelines/) with the outcome GitLab's documented
@@ -131,6 +140,48 @@ export function localPipelineScenarios(
       expect(named.stdout).toMatch(/^Running with dockhand/);
     },
   );
+
+  test('dotenv', 'dotenv report variables reach later jobs with their precedence', async () => {
+    const r = await run('dotenv', ['--variable', 'PROJECT_WINS=from-cli']);
+    expect(r.code).toBe(0);
+    const test = r.log('test');
+    for (const text of [
+      'version 1.2',
+      'overridden from-dotenv',
+      'project from-cli',
+      'failed yes',
+      'expanded v1.2',
+      'good [unset]',
+    ]) {
+      expect(test).toContain(text);
+    }
+    expect(r.log('build')).toContain('Uploading artifacts as "dotenv"... ok');
+    expect(r.row('bad-report').slice(1, 4)).toEqual(['failed', expect.any(String), 'yes']);
+    expect(r.log('bad-report')).toContain('bad.env:2: not KEY=VALUE');
+    expect(r.log('isolated')).toContain('isolated [unset]');
+    expect(r.row('ruled')).toEqual(['']);
+    expect(r.log('needs-no-artifacts')).toContain('no artifacts [unset]');
+    expect(r.log('needs-artifacts')).toContain('needs 1.2');
+  });
+
+  test('expire-in', 'expired artifacts are removed; jobs that need them fail', async () => {
+    const repo = fixtureRepo('expire-in');
+    disposers.push(repo.dispose);
+    const args = ['--executor', executor, '--concurrency', '4'];
+    const first = await execIn(repo.dir, args);
+    expect(first.code).toBe(0);
+    expect(first.log('uses-short')).toContain('short-lived');
+    // `expire_in: 1 sec` counts from the upload, which ended before the first run did.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const second = await execIn(repo.dir, [...args, 'uses-short', 'uses-kept']);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain('Removed expired artifacts (artifacts:expire_in): 1/short');
+    expect(second.row('uses-short')[1]).toBe('failed');
+    expect(second.stderr).toContain('could not retrieve the needed artifacts: those of "short"');
+    expect(second.log('uses-kept')).toContain('kept-forever');
+    expect(existsSync(join(repo.dir, '.dockhand/artifacts/1/short'))).toBe(false);
+    expect(existsSync(join(repo.dir, '.dockhand/artifacts/1/kept/kept.txt'))).toBe(true);
+  });
 
   test('matrix', 'parallel and matrix jobs, needs on one row', async () => {
     const r = await run('matrix');

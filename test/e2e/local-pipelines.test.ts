@@ -10,5 +10,7 @@ describe('local pipelines on the shell executor', () => {
     'artifacts-cache',
     'failures-manual',
     'matrix',
+    'dotenv',
+    'expire-in',
   ]);
 });

@@ -41,7 +41,9 @@ export function buildCli(): void {
   const newest = String(newestSource(join(ROOT, 'src')));
   const main = join(ROOT, 'dist', 'cli', 'main.js');
   if (existsSync(main) && existsSync(stamp) && readFileSync(stamp, 'utf8') === newest) return;
+  // Both halves of `npm run build`: bin/dockhand.js runs the bundle, as users do.
   spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
+  spawnSync(process.execPath, ['scripts/bundle.js'], { cwd: ROOT, stdio: 'ignore' });
   if (!existsSync(main)) throw new Error('npm run build failed');
   writeFileSync(stamp, newest);
 }

@@ -64,21 +64,10 @@ const flags = {
 } as const;
 
 /**
- * The pipeline, YAML, config and runner code, imported while the git snapshot runs: both take
- * tens of milliseconds, and a one-line job should not wait for them one after the other.
+ * The pipeline, config and runner code, imported while the git snapshot runs: both take tens of
+ * milliseconds, and a one-line job should not wait for them one after the other.
  */
-async function loadExecModules() {
-  const [config, registry, jobs, pipeline, selection, variables, list] = await Promise.all([
-    import('../exec-config.js'),
-    import('../exec-registry.js'),
-    import('../exec-jobs.js'),
-    import('../exec-pipeline.js'),
-    import('../exec-selection.js'),
-    import('../exec-variables.js'),
-    import('./exec-list.js'),
-  ]);
-  return { ...config, ...registry, ...jobs, ...pipeline, ...selection, ...variables, ...list };
-}
+const loadExecModules = () => import('../exec-modules.js');
 
 async function execute(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseFlags('exec', args, flags, true);
@@ -91,7 +80,7 @@ async function execute(args: readonly string[], io: CliIo): Promise<number> {
   gitRead.catch(() => undefined);
   const m = await loadExecModules();
   const variables = m.mergeVariables(
-    readVariablesFile(cwd, values['variables-file'], m.parseVariablesFile),
+    await readVariablesFile(cwd, values['variables-file']),
     (values.variable ?? []).map(m.parseVariableFlag),
   );
   const concurrency = parseConcurrency(values.concurrency);
@@ -104,8 +93,8 @@ async function execute(args: readonly string[], io: CliIo): Promise<number> {
     (path) => readFileSync(resolve(io.cwd, path), 'utf8'),
   );
   if (values.list === true) {
-    const git = await gitRead;
-    return m.listJobs(io, {
+    const [git, { listJobs }] = await Promise.all([gitRead, import('./exec-list.js')]);
+    return listJobs(io, {
       cwd: git.root,
       file,
       ref: m.refOf(git),
@@ -142,6 +131,7 @@ async function execute(args: readonly string[], io: CliIo): Promise<number> {
     named: positionals,
     dirty: values.dirty === true,
     concurrency,
+    projectVariables: variables,
     ...(values.executor === undefined ? {} : { executor: values.executor }),
   });
 }
@@ -157,12 +147,11 @@ function parseConcurrency(text: string | undefined): number {
   return Number(text);
 }
 
-/** The variables file named, else `.dockhand/variables.yml` when it exists. */
-function readVariablesFile(
-  cwd: string,
-  named: string | undefined,
-  parseVariablesFile: (path: string, text: string) => JobVariable[],
-): JobVariable[] {
+/**
+ * The variables file named, else `.dockhand/variables.yml` when it exists. Its YAML parser is
+ * loaded only when there is a file.
+ */
+async function readVariablesFile(cwd: string, named: string | undefined): Promise<JobVariable[]> {
   const path = resolve(cwd, named ?? join('.dockhand', 'variables.yml'));
   if (named === undefined && !existsSync(path)) return [];
   let text: string;
@@ -171,6 +160,7 @@ function readVariablesFile(
   } catch (error) {
     throw new UsageError(`cannot read the variables file ${path}: ${(error as Error).message}`);
   }
+  const { parseVariablesFile } = await import('../variables-file.js');
   return parseVariablesFile(path, text);
 }
 

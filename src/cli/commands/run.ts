@@ -91,6 +91,10 @@ async function wire(config: RunnerConfig, display: string, io: CliIo): Promise<W
       executor: section.executor,
       limit: section.limit,
       requestConcurrency: section.requestConcurrency,
+      strictCheckInterval: section.strictCheckInterval,
+      unhealthyRequestsLimit: section.unhealthyRequestsLimit,
+      unhealthyIntervalMs: section.unhealthyIntervalMs,
+      finalUpdateRetryLimit: section.finalUpdateRetryLimit,
       jobRunner: jobRunnerFor(exec),
       client: createCoordinatorClient({
         url: section.url,
@@ -155,6 +159,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     clock: systemRunnerClock,
     logger,
     sourcesFor: localSourcesOf,
+    // Artifacts are zipped where the executors expose the project files (src/executors/artifacts).
+    artifacts: (await import('../../executors/artifacts/project-archiver.js')).projectArchiver,
   });
   const names = runners.map((r) => r.name).join(', ');
   logger.info(

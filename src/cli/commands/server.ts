@@ -10,6 +10,7 @@ import {
   DEFAULT_REGISTRY_SERVICE,
   REGISTRY_TOKEN_PATH,
 } from '../../coordinator/registry-tokens.js';
+import { projectNameProblem } from '../../coordinator/git/project-repos.js';
 import { DATA_FILES, parseListen, startServer } from '../../coordinator/server.js';
 import type { Command } from '../command.js';
 import type { CliIo } from '../io.js';
@@ -17,15 +18,16 @@ import { parseFlags } from '../parse-flags.js';
 
 const DEFAULT_DATA = '.dockhand-server';
 
-function parseProject(text: string): { name: string; path: string } {
+function parseProject(text: string): { name: string; path?: string } {
   const at = text.indexOf('=');
-  const name = at < 0 ? '' : text.slice(0, at);
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) || at === text.length - 1) {
-    throw new UsageError(`--project takes NAME=PATH, not "${text}"`, {
-      hint: 'e.g. --project demo=/srv/git/demo.git',
+  const name = at < 0 ? text : text.slice(0, at);
+  const problem = projectNameProblem(name);
+  if (problem !== undefined || at === text.length - 1) {
+    throw new UsageError(`--project takes NAME or NAME=PATH, not "${text}"`, {
+      hint: `${problem ?? 'PATH is empty'}; e.g. --project demo=/srv/git/demo.git`,
     });
   }
-  return { name, path: text.slice(at + 1) };
+  return at < 0 ? { name } : { name, path: text.slice(at + 1) };
 }
 
 function waitForStop(): Promise<string> {
@@ -46,24 +48,37 @@ export const serverCommand: Command = {
   name: 'server',
   summary: 'run the coordinator: runner API, job queue and artifacts for local git projects',
   help: [
-    'Usage: dockhand server [--listen HOST:PORT] [--data DIR] [--project NAME=PATH]...',
-    '                       [--registry HOST:PORT]',
+    'Usage: dockhand server [--listen HOST:PORT] [--data DIR] [--project NAME[=PATH]]...',
+    '                       [--no-push-create]',
+    '                       [--registry HOST:PORT [--registry-realm-listen HOST:PORT]]',
     '',
     'Serves the GitLab runner API v4 (register, jobs/request, trace, artifacts) so `dockhand run`',
     'or gitlab-runner daemons can take jobs. Pipelines are built from .gitlab-ci.yml of the',
-    'project repository at a ref (`dockhand server trigger`).',
+    'project repository at a ref: on every `git push` to the server, or `dockhand server trigger`.',
+    '',
+    'Projects are git remotes at URL/dockhand/NAME.git (clone, fetch, push over HTTP; user',
+    'oauth2 or any name, the admin token as password). A push starts one pipeline per pushed',
+    'branch or tag; a push to an unknown project creates it, with a bare repository in',
+    'DIR/repos/NAME.git.',
     '',
     'Flags:',
     '  --listen HOST:PORT   address to listen on (default 127.0.0.1:8080)',
     `  --data DIR           state: SQLite database, artifacts, token files (default ${DEFAULT_DATA})`,
-    '  --project NAME=PATH  a project and its git repository; repeatable',
+    '  --project NAME=PATH  a project and its git repository (bare, to push into it); repeatable',
+    '  --project NAME       a project with a bare repository in DIR/repos/NAME.git',
+    '  --no-push-create     refuse pushes to unknown projects instead of creating them',
     '  --lost-after SECONDS fail running jobs whose runner is silent this long (default 600)',
     '  --registry HOST:PORT a container registry with token auth, as jobs reach it: jobs get',
     '                       CI_REGISTRY, CI_REGISTRY_IMAGE (HOST:PORT/dockhand/NAME),',
     '                       CI_REGISTRY_USER/PASSWORD (gitlab-ci-token + the job token)',
+    '  --registry-realm-listen HOST:PORT',
+    '                       also serve the token realm (and nothing else) there: an address',
+    "                       every engine that logs in reaches, e.g. a docker network's gateway",
+    '                       for docker:dind services on that network (port 0: any free port)',
     '',
     'With --registry, configure the registry (distribution 2.8) with',
-    `  auth: {token: {realm: <server URL>${REGISTRY_TOKEN_PATH}, service: ${DEFAULT_REGISTRY_SERVICE},`,
+    `  auth: {token: {realm: http://<--registry-realm-listen or --listen>${REGISTRY_TOKEN_PATH},`,
+    `                 service: ${DEFAULT_REGISTRY_SERVICE},`,
     `         issuer: ${DEFAULT_REGISTRY_ISSUER}, rootcertbundle: DIR/${DATA_FILES.registryCert}}}`,
     "A job token may push and pull only its own project's repositories, while the job runs.",
     '',
@@ -77,11 +92,21 @@ export const serverCommand: Command = {
       project: { type: 'string', multiple: true, default: [] },
       'lost-after': { type: 'string', default: '600' },
       registry: { type: 'string' },
+      'no-push-create': { type: 'boolean', default: false },
+      'registry-realm-listen': { type: 'string' },
     });
     if (values.registry !== undefined && parseListen(values.registry) === undefined) {
       throw new UsageError(`--registry takes HOST:PORT, not "${values.registry}"`, {
         hint: 'e.g. --registry 127.0.0.1:5001',
       });
+    }
+    const realmText = values['registry-realm-listen'];
+    const realmListen = realmText === undefined ? undefined : parseListen(realmText);
+    if (realmText !== undefined && (realmListen === undefined || values.registry === undefined)) {
+      throw new UsageError(
+        `--registry-realm-listen takes HOST:PORT and needs --registry, not "${realmText}"`,
+        { hint: 'e.g. --registry 127.0.0.1:5001 --registry-realm-listen 172.18.0.1:8081' },
+      );
     }
     const listen = parseListen(values.listen);
     if (listen === undefined) {
@@ -98,8 +123,16 @@ export const serverCommand: Command = {
       host: listen.host,
       port: listen.port,
       projects: values.project.map(parseProject),
+      createOnPush: !values['no-push-create'],
       tuning: { lostRunnerAfterMs: lostAfter * 1000 },
-      ...(values.registry === undefined ? {} : { registry: { host: values.registry } }),
+      ...(values.registry === undefined
+        ? {}
+        : {
+            registry: {
+              host: values.registry,
+              ...(realmListen === undefined ? {} : { realmListen }),
+            },
+          }),
     }).catch((error: unknown) => {
       throw new EnvironmentError('server.start', `could not start the server on ${values.listen}`, {
         hint: 'is the port in use, or the data directory not writable?',
@@ -109,8 +142,9 @@ export const serverCommand: Command = {
     io.stderr(`dockhand server listening on ${server.url}\n`);
     io.stderr(`registration token: ${server.files.registrationToken}\n`);
     io.stderr(`admin token: ${server.files.adminToken}\n`);
+    io.stderr(`git remotes: ${server.url}/dockhand/NAME.git (user oauth2, the admin token)\n`);
     if (values.registry !== undefined) {
-      io.stderr(`registry token realm: ${server.url}${REGISTRY_TOKEN_PATH}\n`);
+      io.stderr(`registry token realm: ${server.registryRealm ?? ''}\n`);
       io.stderr(`registry rootcertbundle: ${server.files.registryCert}\n`);
     }
     const signal = await waitForStop();

@@ -117,13 +117,15 @@ const honouredKeys: readonly KeyDecl[] = [
     kind: 'boolean',
     honoured: true,
     default: false,
-    description: 'Cache volumes (container paths in volumes) become throw-away per job.',
+    description:
+      'No volume for cache-style entries of volumes (a warning says so); the builds volume of GIT_STRATEGY=fetch jobs is not kept.',
   },
   {
     name: 'cache_dir',
     kind: 'string',
     honoured: true,
-    description: 'Host directory for cache volumes instead of Docker volumes.',
+    description:
+      'Host directory for cache-style volumes and the kept builds volume (<cache_dir>/<slot>/<md5 of the path>) instead of Docker volumes.',
   },
   {
     name: 'volumes',

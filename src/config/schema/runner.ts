@@ -125,6 +125,36 @@ const honouredKeys: readonly KeyDecl[] = [
     description:
       '[runners.feature_flags]: FF_* = true/false; wins over a job variable of the same name.',
   },
+  {
+    name: 'strict_check_interval',
+    kind: 'boolean',
+    honoured: true,
+    default: false,
+    description:
+      'false: after getting a job, ask again at once (until no job, limit or concurrent); true: wait check_interval.',
+  },
+  {
+    name: 'unhealthy_requests_limit',
+    kind: 'integer',
+    honoured: true,
+    default: 3,
+    description:
+      'Job requests refused (403) in a row before this runner stops asking for unhealthy_interval.',
+  },
+  {
+    name: 'unhealthy_interval',
+    kind: 'go-duration',
+    honoured: true,
+    defaultText: '`"60m"`',
+    description: 'How long a runner that hit unhealthy_requests_limit stops asking for jobs.',
+  },
+  {
+    name: 'job_status_final_update_retry_limit',
+    kind: 'integer',
+    honoured: true,
+    default: 10,
+    description: 'Retries of the final job update (PUT /jobs/:id), with backoff, before giving up.',
+  },
 ];
 
 const recognisedKeys = recognisedOnly([
@@ -135,16 +165,12 @@ const recognisedKeys = recognisedOnly([
   ['tls-cert-file', 'string', 'Client certificate for GitLab.'],
   ['tls-key-file', 'string', 'Client key for GitLab.'],
   ['shell', 'string', 'bash, sh, pwsh or powershell.'],
-  ['strict_check_interval', 'boolean', 'Do not poll again at once after getting a job.'],
   ['clone_url', 'string', 'Scheme and host used for git clone.'],
   ['pre_get_sources_script', 'string', 'Script run before fetching sources.'],
   ['post_get_sources_script', 'string', 'Script run after fetching sources.'],
   ['debug_trace_disabled', 'boolean', 'Ignore CI_DEBUG_TRACE.'],
   ['clean_git_config', 'boolean', 'Wipe git config before and after the job.'],
   ['safe_directory_checkout', 'boolean', 'Add safe.directory for the project dir.'],
-  ['unhealthy_requests_limit', 'integer', 'Bad job-request responses before pausing (3).'],
-  ['unhealthy_interval', 'go-duration', 'Pause after unhealthy_requests_limit ("60m").'],
-  ['job_status_final_update_retry_limit', 'integer', 'Retries of the final job update (10).'],
   ['prepare_timeout', 'go-duration', 'Deadline of the prepare stage.'],
   ['get_sources_timeout', 'go-duration', 'Deadline of the get-sources stage.'],
   ['proxy_exec', 'boolean', 'Experimental: run the helper as a proxy.'],

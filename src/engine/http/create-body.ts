@@ -11,6 +11,12 @@ interface HostConfig {
   AutoRemove: boolean;
   RestartPolicy: { Name: string };
   Binds?: string[];
+  Mounts?: {
+    Type: 'volume';
+    Target: string;
+    VolumeOptions: { Labels: Record<string, string> };
+  }[];
+  Init?: boolean;
   VolumesFrom?: string[];
   NetworkMode?: string;
   Privileged?: boolean;
@@ -82,7 +88,15 @@ function securityOf(spec: ContainerSpec, host: HostConfig): void {
 function hostConfigOf(spec: ContainerSpec): HostConfig {
   const host: HostConfig = { AutoRemove: false, RestartPolicy: { Name: 'no' } };
   if (spec.binds !== undefined) host.Binds = [...spec.binds];
+  if (spec.labelledVolumes !== undefined && spec.labelledVolumes.length > 0) {
+    host.Mounts = spec.labelledVolumes.map((v) => ({
+      Type: 'volume',
+      Target: v.target,
+      VolumeOptions: { Labels: { ...v.labels } },
+    }));
+  }
   if (spec.volumesFrom !== undefined) host.VolumesFrom = [...spec.volumesFrom];
+  if (spec.init === true) host.Init = true;
   if (spec.network !== undefined) host.NetworkMode = spec.network;
   securityOf(spec, host);
   if (spec.dns !== undefined) host.Dns = [...spec.dns];

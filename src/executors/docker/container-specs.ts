@@ -26,6 +26,10 @@ export interface SharedContainerParts {
   readonly binds: readonly string[];
   /** Extra `/etc/hosts` entries (service links on the default bridge). */
   readonly linkHosts: readonly string[];
+  /** Anonymous, labelled volumes of the build container (the builds dir without services). */
+  readonly labelledVolumes?: ContainerSpec['labelledVolumes'];
+  /** `FF_USE_INIT_WITH_DOCKER_EXECUTOR`: `--init` for the build and helper containers. */
+  readonly init?: boolean;
 }
 
 function hostOptions(parts: SharedContainerParts): Partial<ContainerSpec> {
@@ -42,6 +46,7 @@ function hostOptions(parts: SharedContainerParts): Partial<ContainerSpec> {
     ...(s.cap_drop.length > 0 ? { capDrop: s.cap_drop } : {}),
     ...(s.security_opt.length > 0 ? { securityOpt: s.security_opt } : {}),
     ...(s.devices.length > 0 ? { devices: s.devices } : {}),
+    ...(parts.init === true ? { init: true } : {}),
   };
 }
 
@@ -58,6 +63,7 @@ export function buildContainerSpec(parts: SharedContainerParts, plan: JobPlan): 
     hostname: parts.ctx.slotName,
     ...(plan.user === undefined ? {} : { user: plan.user }),
     binds: parts.binds,
+    ...(parts.labelledVolumes === undefined ? {} : { labelledVolumes: parts.labelledVolumes }),
     ...(network === undefined ? {} : { network }),
     ...(supportsAliases(parts.network) && parts.network.kind === 'per-job'
       ? { networkAliases: ['build'] }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, expect, it } from 'vitest';
+import { afterAll, afterEach, expect, it } from 'vitest';
+import { LABELS } from '../../core/labels.js';
 import { describeWithEngine, hasImage, leftovers } from '../../../test/support/docker.js';
 import { RecordingLog, testJob } from '../../../test/support/jobs.js';
 import type { Executor, Stage } from '../executor.js';
@@ -31,6 +32,15 @@ describeWithEngine('DockerExecutor (real engine)', (engine) => {
   afterEach(async () => {
     await Promise.all(executors.splice(0).map((e) => e.cleanup()));
     expect(await leftovers(engine, session)).toEqual([]);
+  });
+
+  afterAll(async () => {
+    // Runner jobs default to GIT_STRATEGY=fetch: their builds volume is kept, as in GitLab.
+    const kept = await engine.listByLabels([
+      `${LABELS.pid}=${process.pid}`,
+      `${LABELS.type}=cache`,
+    ]);
+    await Promise.all(kept.map((v) => engine.removeVolume(v.id)));
   });
 
   it('runs a one-line script and reports its exit code', async () => {

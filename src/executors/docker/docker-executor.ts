@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
 import { DockhandError, InternalError } from '../../core/errors.js';
+import { LABELS } from '../../core/labels.js';
 import type { Engine } from '../../engine/engine.js';
 import {
   USER_STAGES,
   type CommandResult,
   type Executor,
   type ExecutorCommand,
-  type JobLog,
   type PrepareOptions,
   type ProjectFiles,
 } from '../executor.js';
@@ -22,11 +22,13 @@ import { planJob, type JobPlan } from './job-plan.js';
 import { prepareLocalSources, type LocalSources } from './local-sources.js';
 import { dockerProjectFiles } from './project-files.js';
 import { BufferedLog } from './log-buffer.js';
-import { createJobNetwork, planNetwork, supportsAliases, type NetworkPlan } from './networks.js';
-import { linkHosts, startServices, waitForServices, type ServiceRuntime } from './services.js';
+import { createJobNetwork, planNetwork } from './networks.js';
+import { prepareServices } from './services.js';
 import type { DockerExecutorSettings } from './settings.js';
+import { isTrue, settleAll } from './settle.js';
 import { runStage } from './stage-run.js';
 import { planVolumes } from './volumes.js';
+import { BuildsSlots, buildsBind, buildsVolumes, leaseBuildsVolume } from './builds-volume.js';
 
 interface Prepared {
   readonly ctx: JobContext;
@@ -36,20 +38,11 @@ interface Prepared {
   readonly sourceLines: readonly string[] | undefined;
 }
 
-/** Resolves every promise, then rethrows the first failure (so nothing is left in flight). */
-async function settleAll<T extends readonly unknown[]>(promises: {
-  [K in keyof T]: Promise<T[K]>;
-}): Promise<T> {
-  const results = await Promise.allSettled(promises);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed !== undefined) throw failed.reason;
-  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
-}
-
 /**
  * The docker executor for one job (shared/reference/gitlab-runner.md §2). A simple job costs one
- * container and one volume: no helper container (created lazily, only for non-empty non-user
- * stages), no network (only with services), and independent work overlapped.
+ * container, whose anonymous builds volume goes with it: no helper container (created lazily,
+ * only for non-empty non-user stages), no network (only with services), no named volume (only
+ * with services, a kept builds volume or cache volumes), and independent work overlapped.
  */
 export class DockerExecutor implements Executor {
   private readonly containers = new Set<string>();
@@ -59,6 +52,8 @@ export class DockerExecutor implements Executor {
   private prepared: Prepared | undefined;
   private helperId: Promise<string> | undefined;
   private closed = false;
+  /** Frees this job's persistent builds slot (builds-volume.ts). */
+  private releaseSlot: (() => void) | undefined;
   /** The job log given to prepare; run() writes to the same one. */
   private log: PrepareOptions['log'] | undefined;
 
@@ -66,6 +61,7 @@ export class DockerExecutor implements Executor {
     private readonly engine: Engine,
     private readonly settings: DockerExecutorSettings,
     private readonly session: string,
+    private readonly slots: BuildsSlots = new BuildsSlots(),
   ) {}
 
   async prepare(options: PrepareOptions): Promise<void> {
@@ -98,22 +94,21 @@ export class DockerExecutor implements Executor {
       disableCache: this.settings.disable_cache,
       cacheDir: this.settings.cache_dir,
       cachePrefix: ctx.slotName,
-      jobPrefix: ctx.base,
     });
-    const buildsVolume = `${ctx.base}-builds`;
-    const binds = [`${buildsVolume}:${ctx.buildsDir}`, ...volumePlan.binds];
+    for (const warning of volumePlan.warnings) log.warning(warning);
+    const { volume: builds, release } = leaseBuildsVolume(this.slots, ctx, {
+      strategy: ctx.variable('GIT_STRATEGY') ?? 'fetch',
+      local: localRepository !== undefined,
+      disableCache: this.settings.disable_cache,
+      cacheDir: this.settings.cache_dir,
+      shared: plan.services.length > 0,
+      configuredTargets: plan.volumes.map((entry) => entry.target),
+    });
+    this.releaseSlot = release;
+    const buildsEntry = buildsBind(builds, ctx.buildsDir);
+    const binds = [...(buildsEntry === undefined ? [] : [buildsEntry]), ...volumePlan.binds];
     signal.throwIfAborted();
 
-    const volumeJobs = [{ name: buildsVolume, temporary: true }, ...volumePlan.create].map(
-      async ({ name, temporary }) => {
-        if (temporary) this.volumes.add(name);
-        await this.engine.createVolume({
-          name,
-          labels: ctx.labels(temporary ? 'volume' : 'cache', temporary),
-        });
-        if (temporary && this.closed) await this.engine.removeVolume(name).catch(() => undefined);
-      },
-    );
     const buildLog = new BufferedLog();
     const buildImage = ensureImage(this.engine, {
       image: plan.image,
@@ -126,74 +121,76 @@ export class DockerExecutor implements Executor {
     const sources =
       localRepository === undefined
         ? Promise.resolve(undefined)
-        : prepareLocalSources(localRepository, ctx, signal);
+        : prepareLocalSources(localRepository, ctx, signal).then((local) => {
+            this.sources = local;
+            if (this.closed) void local.dispose().catch(() => undefined);
+            return local;
+          });
     const infrastructure = settleAll([
       createJobNetwork(this.engine, network, ctx.labels('network')).then((id) =>
         this.adoptNetwork(id),
       ),
-      Promise.all(volumeJobs),
+      this.createVolumes(ctx, [...buildsVolumes(builds), ...volumePlan.create]),
     ]);
 
     let hosts: string[] = [];
     if (plan.services.length > 0) {
       await infrastructure;
-      hosts = await this.startServices({ ctx, plan, network, binds, signal, log });
+      hosts = await prepareServices(
+        { engine: this.engine, settings: this.settings, track: (id) => this.adoptContainer(id) },
+        { ctx, services: plan.services, network, binds, signal, log },
+      );
     }
-    // The pull lines go to the log also when something failed: a refusal after the pull (digest
-    // pin) or a failed pull must show what was pulled and how.
-    const settled = settleAll([infrastructure, buildImage, sources] as const).finally(() =>
-      buildLog.flushTo(log),
-    );
-    const [, , local] = await settled;
-    this.sources = local;
-    signal.throwIfAborted();
-
     const parts: SharedContainerParts = {
       ctx,
       settings: this.settings,
       network,
       binds,
       linkHosts: hosts,
+      ...(builds.kind === 'anonymous'
+        ? { labelledVolumes: [{ target: ctx.buildsDir, labels: ctx.labels('volume') }] }
+        : {}),
+      ...(isTrue(ctx.variable('FF_USE_INIT_WITH_DOCKER_EXECUTOR')) ? { init: true } : {}),
     };
-    const buildId = await this.engine.createContainer(buildContainerSpec(parts, plan));
-    this.adoptContainer(buildId);
+    // The pull lines go to the log also when something failed: a refusal after the pull (digest
+    // pin) or a failed pull must show what was pulled and how. The build container needs the
+    // image and the volumes, not the sources: it is created while the checkout runs.
+    const ready = settleAll([infrastructure, buildImage] as const).finally(() =>
+      buildLog.flushTo(log),
+    );
+    const container = ready.then(async () => {
+      signal.throwIfAborted();
+      const id = await this.engine.createContainer(buildContainerSpec(parts, plan));
+      this.adoptContainer(id);
+      return id;
+    });
+    const [buildId, local] = await settleAll([container, sources] as const);
+    signal.throwIfAborted();
     if (local !== undefined) {
       await this.engine.putArchive(buildId, local.extractAt, local.tar());
-      await local.dispose();
+      // The host copy is not needed any more; cleanup waits for its removal, the job does not.
+      void local.dispose().catch(() => undefined);
     }
     this.prepared = { ctx, plan, parts, buildId, sourceLines: local?.lines };
   }
 
-  /** Services: start, wait (warnings only), and the `/etc/hosts` links on the default bridge. */
-  private async startServices(job: {
-    ctx: JobContext;
-    plan: JobPlan;
-    network: NetworkPlan;
-    binds: readonly string[];
-    signal: AbortSignal;
-    log: JobLog;
-  }): Promise<string[]> {
-    const settings = this.settings;
-    const rt: ServiceRuntime = {
-      engine: this.engine,
-      ctx: job.ctx,
-      network: job.network,
-      binds: job.binds,
-      host: {
-        ...(settings.shm_size > 0 ? { shmSize: settings.shm_size } : {}),
-        ...(settings.dns.length > 0 ? { dns: settings.dns } : {}),
-        ...(settings.extra_hosts.length > 0 ? { extraHosts: settings.extra_hosts } : {}),
-      },
-      signal: job.signal,
-      track: (id) => this.adoptContainer(id),
-    };
-    const started = await startServices(rt, job.plan.services, job.log);
-    const timeout = settings.wait_for_services_timeout;
-    if (timeout !== -1) {
-      const seconds = timeout === 0 ? 30 : timeout;
-      await waitForServices(rt, started, seconds, settings.probeImage ?? 'busybox:latest', job.log);
-    }
-    return supportsAliases(job.network) ? [] : linkHosts(rt, started);
+  /** Creates the named volumes; temporary ones are removed at cleanup (also if it already ran). */
+  private async createVolumes(
+    ctx: JobContext,
+    volumes: readonly { name: string; temporary: boolean }[],
+  ): Promise<void> {
+    await Promise.all(
+      volumes.map(async ({ name, temporary }) => {
+        if (temporary) this.volumes.add(name);
+        // Kept volumes carry no session (the sweeper leaves them); the pid tells which process
+        // made them, so a test can remove what its daemon left.
+        const labels = temporary
+          ? ctx.labels('volume')
+          : { ...ctx.labels('cache', false), [LABELS.pid]: String(process.pid) };
+        await this.engine.createVolume({ name, labels });
+        if (temporary && this.closed) await this.engine.removeVolume(name).catch(() => undefined);
+      }),
+    );
   }
 
   async run(command: ExecutorCommand): Promise<CommandResult> {
@@ -226,6 +223,7 @@ export class DockerExecutor implements Executor {
       log,
       signal: command.signal,
       graceSeconds: this.settings.stopGraceSeconds ?? 10,
+      nativeStop: isTrue(prepared.ctx.variable('FF_USE_NATIVE_CONTAINER_STOP')),
     });
     return { exitCode };
   }
@@ -253,7 +251,14 @@ export class DockerExecutor implements Executor {
     this.closed = true;
     const containers = [...this.containers];
     this.containers.clear();
-    await Promise.allSettled(containers.map((id) => this.engine.removeContainer(id)));
+    // The build container goes last: `rm -v` removes its anonymous builds volume only once no
+    // helper (volumes-from) uses it any more.
+    const buildId = this.prepared?.buildId;
+    const others = containers.filter((id) => id !== buildId);
+    await Promise.allSettled(others.map((id) => this.engine.removeContainer(id)));
+    if (buildId !== undefined && containers.includes(buildId)) {
+      await this.engine.removeContainer(buildId).catch(() => undefined);
+    }
     if (this.networkId !== undefined) {
       const id = this.networkId;
       this.networkId = undefined;
@@ -263,6 +268,8 @@ export class DockerExecutor implements Executor {
     this.volumes.clear();
     await Promise.allSettled(volumes.map((name) => this.engine.removeVolume(name)));
     await this.sources?.dispose().catch(() => undefined);
+    this.releaseSlot?.();
+    this.releaseSlot = undefined;
   }
 
   /** Records a container for cleanup; one created after cleanup began is removed at once. */

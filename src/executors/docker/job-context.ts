@@ -7,6 +7,10 @@ export interface JobContext {
   readonly job: JobSpec;
   /** `runner-<short>-project-<id>-concurrent-<n>`: hostname and cache-volume prefix. */
   readonly slotName: string;
+  /** The slot name for another concurrency number (a persistent builds volume already in use). */
+  readonly slotFor: (concurrent: number) => string;
+  /** `CI_CONCURRENT_PROJECT_ID` as a number (0 when absent or not a number). */
+  readonly concurrent: number;
   /** `<slotName>-<8 hex>`: unique prefix of this job's containers, network and volumes. */
   readonly base: string;
   readonly buildsDir: string;
@@ -24,12 +28,15 @@ export function createJobContext(job: JobSpec, session: string): JobContext {
   const project = variable('CI_PROJECT_ID') ?? String(job.job_info.project_id);
   const concurrent = variable('CI_CONCURRENT_PROJECT_ID') ?? '0';
   const slotName = `runner-${short}-project-${sanitize(project)}-concurrent-${sanitize(concurrent)}`;
+  const slotFor = (n: number) => `runner-${short}-project-${sanitize(project)}-concurrent-${n}`;
   const buildsDir = variable('CI_BUILDS_DIR') ?? '/builds';
   const fullPath = job.job_info.project_full_path ?? `project-${project}`;
   const projectDir = variable('CI_PROJECT_DIR') ?? `${buildsDir}/${fullPath}`;
   return {
     job,
     slotName,
+    slotFor,
+    concurrent: /^\d+$/.test(concurrent) ? Number(concurrent) : 0,
     base: `${slotName}-${randomBytes(4).toString('hex')}`,
     buildsDir,
     projectDir,

@@ -155,7 +155,8 @@ describeWithEngine('DockerExecutor local sources and setups (real engine)', (eng
           image: { name: 'docker:latest' },
           services: [{ name: 'docker:dind', alias: 'docker-in-docker' }],
         },
-        { DOCKER_HOST: 'tcp://docker-in-docker:2375/' },
+        // No sources: `none` also keeps the builds volume temporary (fetch would keep it).
+        { DOCKER_HOST: 'tcp://docker-in-docker:2375/', GIT_STRATEGY: 'none' },
       ),
       log,
       signal: never,

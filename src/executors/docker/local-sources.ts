@@ -34,7 +34,9 @@ export async function prepareLocalSources(
   const extractAt = underBuilds ? ctx.buildsDir : '/';
   const relative = posix.relative(extractAt, ctx.projectDir);
   const dest = join(root, relative);
-  const dispose = () => rm(root, { recursive: true, force: true });
+  // One removal, however often it is asked for (prepare starts it, cleanup waits for it).
+  let disposing: Promise<void> | undefined;
+  const dispose = () => (disposing ??= rm(root, { recursive: true, force: true }));
   try {
     const lines = await checkoutLocal({
       repository,

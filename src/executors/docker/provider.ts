@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Engine } from '../../engine/engine.js';
-import type { Executor, ExecutorProvider } from '../executor.js';
+import {
+  UNLIMITED_CAPACITY,
+  type CapacityResult,
+  type Executor,
+  type ExecutorProvider,
+} from '../executor.js';
+import { BuildsSlots } from './builds-volume.js';
 import { DockerExecutor } from './docker-executor.js';
 import type { DockerExecutorSettings } from './settings.js';
 
@@ -16,6 +22,8 @@ export interface DockerProviderOptions {
 export class DockerExecutorProvider implements ExecutorProvider {
   readonly name = 'docker';
   readonly session: string;
+  /** Persistent builds volumes in use by this runner's jobs (one checkout per job at a time). */
+  private readonly slots = new BuildsSlots();
 
   constructor(
     private readonly engine: Engine,
@@ -25,8 +33,13 @@ export class DockerExecutorProvider implements ExecutorProvider {
     this.session = options.session ?? randomUUID();
   }
 
+  /** The engine's capacity is bounded by the runner's limit and concurrent alone. */
+  acquire(): CapacityResult {
+    return UNLIMITED_CAPACITY;
+  }
+
   /** A fresh executor for one job. Does not block; touches no engine until prepare. */
   create(): Executor {
-    return new DockerExecutor(this.engine, this.settings, this.session);
+    return new DockerExecutor(this.engine, this.settings, this.session, this.slots);
   }
 }

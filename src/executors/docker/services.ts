@@ -13,6 +13,7 @@ import type { JobContext } from './job-context.js';
 import { BufferedLog } from './log-buffer.js';
 import { networkName, supportsAliases, type NetworkPlan } from './networks.js';
 import { serviceSlug } from './service-aliases.js';
+import type { DockerExecutorSettings } from './settings.js';
 
 /** A service after every policy decision, before any container exists. */
 export interface ServicePlan {
@@ -190,4 +191,46 @@ export async function linkHosts(
     if (ip !== '') for (const alias of service.plan.aliases) entries.push(`${alias}:${ip}`);
   }
   return entries;
+}
+
+/**
+ * A job's services, ready for the build container: started, waited for (warnings only, as
+ * GitLab does), and the `/etc/hosts` links the build container needs on the default bridge.
+ */
+export async function prepareServices(
+  owner: {
+    readonly engine: Engine;
+    readonly settings: DockerExecutorSettings;
+    readonly track: (id: string) => void;
+  },
+  job: {
+    readonly ctx: JobContext;
+    readonly services: readonly ServicePlan[];
+    readonly network: NetworkPlan;
+    readonly binds: readonly string[];
+    readonly signal: AbortSignal;
+    readonly log: JobLog;
+  },
+): Promise<string[]> {
+  const settings = owner.settings;
+  const rt: ServiceRuntime = {
+    engine: owner.engine,
+    ctx: job.ctx,
+    network: job.network,
+    binds: job.binds,
+    host: {
+      ...(settings.shm_size > 0 ? { shmSize: settings.shm_size } : {}),
+      ...(settings.dns.length > 0 ? { dns: settings.dns } : {}),
+      ...(settings.extra_hosts.length > 0 ? { extraHosts: settings.extra_hosts } : {}),
+    },
+    signal: job.signal,
+    track: owner.track,
+  };
+  const started = await startServices(rt, job.services, job.log);
+  const timeout = settings.wait_for_services_timeout;
+  if (timeout !== -1) {
+    const seconds = timeout === 0 ? 30 : timeout;
+    await waitForServices(rt, started, seconds, settings.probeImage ?? 'busybox:latest', job.log);
+  }
+  return supportsAliases(job.network) ? [] : linkHosts(rt, started);
 }

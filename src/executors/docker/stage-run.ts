@@ -1,6 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Engine } from '../../engine/engine.js';
 import type { JobLog } from '../executor.js';
+import { stopStageContainer } from './stop-container.js';
 
 export interface StageRun {
   readonly engine: Engine;
@@ -10,14 +11,16 @@ export interface StageRun {
   readonly signal: AbortSignal;
   /** SIGTERM → SIGKILL grace on cancel, seconds. */
   readonly graceSeconds: number;
+  /** `FF_USE_NATIVE_CONTAINER_STOP`: plain `docker stop` instead of the termination script. */
+  readonly nativeStop: boolean;
 }
 
 /**
  * One stage in one container, GitLab's stdin mechanism (§2.3): attach (hijacked) → start →
  * write the script to stdin and half-close it → stream demultiplexed output → wait for exit.
  * The container is re-startable: the next stage attaches and starts it again, files persist.
- * On abort the container is stopped (SIGTERM, SIGKILL after the grace) and the signal's reason
- * is thrown once it has stopped.
+ * On abort the job's processes get SIGTERM and the grace (stop-container.ts), and the signal's
+ * reason is thrown once the container has stopped.
  */
 export async function runStage(run: StageRun): Promise<number> {
   const { engine, containerId, log, signal } = run;
@@ -33,9 +36,10 @@ export async function runStage(run: StageRun): Promise<number> {
   });
   let stopping: Promise<void> | undefined;
   const onAbort = () => {
-    stopping ??= engine
-      .stopContainer(containerId, run.graceSeconds)
-      .catch(() => engine.killContainer(containerId).catch(() => undefined));
+    stopping ??= stopStageContainer(engine, containerId, {
+      graceSeconds: run.graceSeconds,
+      native: run.nativeStop,
+    });
   };
   signal.addEventListener('abort', onAbort, { once: true });
   try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cacheVolumeName, parseVolume, planVolumes } from './volumes.js';
+import { cacheDirPath, cacheVolumeName, parseVolume, planVolumes } from './volumes.js';
 
 describe('parseVolume', () => {
   it('parses the docker -v forms', () => {
@@ -34,7 +34,6 @@ describe('planVolumes', () => {
   const base = {
     entries,
     cachePrefix: 'runner-x-project-1-concurrent-0',
-    jobPrefix: 'runner-x-project-1-concurrent-0-abcd1234',
   };
   it('makes /cache a persistent per-project volume', () => {
     const name = cacheVolumeName(base.cachePrefix, '/cache');
@@ -42,17 +41,26 @@ describe('planVolumes', () => {
     expect(planVolumes({ ...base, disableCache: false, cacheDir: undefined })).toEqual({
       binds: [`${name}:/cache`, '/var/run/docker.sock:/var/run/docker.sock'],
       create: [{ name, temporary: false }],
+      warnings: [],
     });
   });
-  it('makes it throw-away with disable_cache', () => {
-    const plan = planVolumes({ ...base, disableCache: true, cacheDir: undefined });
-    expect(plan.create).toEqual([
-      { name: cacheVolumeName(base.jobPrefix, '/cache'), temporary: true },
-    ]);
+  it('creates no volume with disable_cache and says so as GitLab does', () => {
+    expect(planVolumes({ ...base, disableCache: true, cacheDir: undefined })).toEqual({
+      binds: ['/var/run/docker.sock:/var/run/docker.sock'],
+      create: [],
+      warnings: [
+        'Container based cache volumes creation is disabled. Will not create volume for "/cache"',
+      ],
+    });
   });
-  it('makes it a host directory under cache_dir', () => {
+  it('makes it a host directory <cache_dir>/<slot>/<md5(path)> under cache_dir', () => {
     const plan = planVolumes({ ...base, disableCache: false, cacheDir: '/srv/cache' });
     expect(plan.create).toEqual([]);
-    expect(plan.binds[0]).toBe(`/srv/cache/${cacheVolumeName(base.cachePrefix, '/cache')}:/cache`);
+    expect(plan.binds[0]).toBe(
+      '/srv/cache/runner-x-project-1-concurrent-0/3c3f060a0374fc8bc39395164f415a70:/cache',
+    );
+    expect(cacheDirPath('/srv/cache/', base.cachePrefix, '/cache')).toBe(
+      plan.binds[0]?.replace(/:\/cache$/, ''),
+    );
   });
 });

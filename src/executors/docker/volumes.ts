@@ -64,6 +64,8 @@ export interface VolumePlan {
   readonly binds: readonly string[];
   /** Volumes to create before the containers; `temporary` ones are removed at cleanup. */
   readonly create: readonly { readonly name: string; readonly temporary: boolean }[];
+  /** Job-log warnings (GitLab's wording), e.g. for cache volumes skipped by `disable_cache`. */
+  readonly warnings: readonly string[];
 }
 
 export interface VolumePlanInput {
@@ -72,40 +74,55 @@ export interface VolumePlanInput {
   readonly cacheDir: string | undefined;
   /** `runner-<short>-project-<id>-concurrent-<n>`: the cache volumes' prefix. */
   readonly cachePrefix: string;
-  /** Unique per job, for throw-away volumes. */
-  readonly jobPrefix: string;
+}
+
+function md5(text: string): string {
+  return createHash('md5').update(text).digest('hex');
 }
 
 /** `runner-…-cache-<md5(path)>`, GitLab's pre-18.4 naming (readable, stable per project slot). */
 export function cacheVolumeName(prefix: string, target: string): string {
-  return `${prefix}-cache-${createHash('md5').update(target).digest('hex')}`;
+  return `${prefix}-cache-${md5(target)}`;
+}
+
+/**
+ * `<cache_dir>/<runner-…-concurrent-n>/<md5(path)>`: where GitLab puts a cache-style volume when
+ * `cache_dir` is set (a relative `cache_dir` is taken from the working directory, as GitLab does).
+ */
+export function cacheDirPath(cacheDir: string, prefix: string, target: string): string {
+  return posix.resolve(cacheDir, prefix, md5(target));
 }
 
 function withMode(source: string, target: string, mode: string | undefined): string {
   return mode === undefined ? `${source}:${target}` : `${source}:${target}:${mode}`;
 }
 
+/**
+ * GitLab's volumes manager: binds pass through; a cache-style entry (`/cache`) becomes the
+ * project slot's persistent volume, or a host directory under `cache_dir`; with `disable_cache`
+ * it gets no volume at all (the path is then an ordinary directory of the container) and the
+ * job log says so.
+ */
 export function planVolumes(input: VolumePlanInput): VolumePlan {
   const binds: string[] = [];
   const create: { name: string; temporary: boolean }[] = [];
+  const warnings: string[] = [];
   for (const entry of input.entries) {
     if (entry.kind !== 'cache') {
       binds.push(withMode(entry.source, entry.target, entry.mode));
-      continue;
-    }
-    if (input.disableCache) {
-      // Throw-away: a fresh volume per job, removed at cleanup.
-      const name = cacheVolumeName(input.jobPrefix, entry.target);
-      create.push({ name, temporary: true });
-      binds.push(`${name}:${entry.target}`);
+    } else if (input.disableCache) {
+      warnings.push(
+        `Container based cache volumes creation is disabled. Will not create volume for "${entry.target}"`,
+      );
     } else if (input.cacheDir !== undefined && input.cacheDir !== '') {
-      const dir = posix.join(input.cacheDir, cacheVolumeName(input.cachePrefix, entry.target));
-      binds.push(`${dir}:${entry.target}`);
+      binds.push(
+        `${cacheDirPath(input.cacheDir, input.cachePrefix, entry.target)}:${entry.target}`,
+      );
     } else {
       const name = cacheVolumeName(input.cachePrefix, entry.target);
       create.push({ name, temporary: false });
       binds.push(`${name}:${entry.target}`);
     }
   }
-  return { binds, create };
+  return { binds, create, warnings };
 }

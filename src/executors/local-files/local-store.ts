@@ -1,9 +1,21 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pruneExpired, readMeta, writeMeta, type ArtifactMeta } from './artifact-meta.js';
 
 /** A file-system-safe name: GitLab job names and cache keys may hold spaces, `/`, `:`, `[`. */
 export function safeName(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+/, '') || '_';
+}
+
+/** A job's artifacts as a later job finds them. */
+export interface StoredArtifacts {
+  readonly pipelineId: number;
+  /** The files; undefined when the job saved none (only a report) or they expired. */
+  readonly dir?: string;
+  /** Expiry and dotenv variables (jobs saved before dockhand recorded them have none). */
+  readonly meta?: ArtifactMeta;
+  /** Their `expire_in` passed: GitLab fails a job that needs them. */
+  readonly expired: boolean;
 }
 
 /**
@@ -62,16 +74,40 @@ export class LocalStore {
   /**
    * The newest artifacts of a job: this pipeline's, else those of the latest earlier run that
    * has them (a job named alone downloads what its dependencies made last time) unless the job
-   * is part of this run.
+   * is part of this run. `now` (ms) decides expiry.
    */
-  artifactsOf(jobName: string): { readonly dir: string; readonly pipelineId: number } | undefined {
+  artifactsOf(jobName: string, now: number = Date.now()): StoredArtifacts | undefined {
     const here = this.scheduled.has(jobName);
+    const job = safeName(jobName);
     for (const id of this.pipelines()) {
       if (id > this.pipelineId || (here && id !== this.pipelineId)) continue;
-      const dir = join(this.artifactsRoot, String(id), safeName(jobName));
-      if (existsSync(dir)) return { dir, pipelineId: id };
+      const pipelineDir = join(this.artifactsRoot, String(id));
+      const meta = readMeta(pipelineDir, job);
+      const dir = join(pipelineDir, job);
+      if (meta === undefined && !existsSync(dir)) continue;
+      const expired =
+        meta?.expired === true || (meta?.expireAt != null && Date.parse(meta.expireAt) <= now);
+      return {
+        pipelineId: id,
+        ...(expired || !existsSync(dir) ? {} : { dir }),
+        ...(meta === undefined ? {} : { meta }),
+        expired,
+      };
     }
     return undefined;
+  }
+
+  /** Records a job's artifact expiry and dotenv variables (this pipeline). */
+  recordArtifacts(jobName: string, meta: Omit<ArtifactMeta, 'job'>): void {
+    writeMeta(join(this.artifactsRoot, String(this.pipelineId)), safeName(jobName), {
+      job: jobName,
+      ...meta,
+    });
+  }
+
+  /** Removes every expired artifact of earlier runs; returns `<pipeline>/<job>` of each. */
+  pruneExpired(now: number = Date.now()): string[] {
+    return pruneExpired(this.artifactsRoot, now);
   }
 
   cacheDir(key: string): string {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { DotenvVariable } from '../../protocol/dotenv-report.js';
 import type { ArtifactWhen, JobCache, JobSpec } from '../../protocol/job-spec.js';
 import type {
   CommandResult,
@@ -7,7 +8,9 @@ import type {
   TransferStage,
   TransferStages,
 } from '../executor.js';
+import { expiryOf } from './artifact-meta.js';
 import { copyEntries, replaceDirectory } from './copy-tree.js';
+import { dotenvReports, readDotenvFiles } from './dotenv-files.js';
 import type { LocalStore } from './local-store.js';
 import { selectFiles, type FileSelection } from './select-files.js';
 
@@ -57,7 +60,10 @@ export class LocalTransfer implements TransferStages {
         return job.cache.some((c) => pushed(c, stage === 'archive_cache'));
       case 'upload_artifacts_on_success':
       case 'upload_artifacts_on_failure':
-        return archives(job, stage === 'upload_artifacts_on_success').length > 0;
+        return (
+          archives(job, stage === 'upload_artifacts_on_success').length > 0 ||
+          dotenvReports(job.artifacts, stage === 'upload_artifacts_on_success').length > 0
+        );
     }
   }
 
@@ -103,7 +109,7 @@ export class LocalTransfer implements TransferStages {
     for (const dependency of job.dependencies) {
       log.plain(`Downloading artifacts for ${dependency.name} (${dependency.id})...`);
       const found = this.store.artifactsOf(dependency.name);
-      if (found === undefined) {
+      if (found?.dir === undefined) {
         log.warning(`no artifacts of ${dependency.name} in ${this.display(this.store.stateDir)}`);
         continue;
       }
@@ -139,26 +145,64 @@ export class LocalTransfer implements TransferStages {
     return OK;
   }
 
-  private async upload(
-    { job, files, log, signal }: TransferContext,
-    success: boolean,
-  ): Promise<CommandResult> {
-    const target = this.store.artifactsDir(job.job_info.name);
+  /**
+   * The artifacts archive, then the dotenv report: an invalid report fails the stage (GitLab
+   * refuses its upload, and a failed upload fails a job whose script passed). Their expiry and
+   * the report's variables are recorded for later jobs.
+   */
+  private async upload(context: TransferContext, success: boolean): Promise<CommandResult> {
+    const { job, files, log, signal } = context;
+    const savedAt = Date.now();
+    let result = OK;
+    let dotenv: DotenvVariable[] | undefined;
     await files.read(async (root) => {
-      log.plain('Uploading artifacts...');
-      const picked = new Set<string>();
-      for (const artifact of archives(job, success)) {
-        for (const entry of await this.select(root, artifact, log, signal)) picked.add(entry);
+      if (archives(job, success).length > 0) await this.uploadArchive(root, context, success);
+      for (const report of dotenvReports(job.artifacts, success)) {
+        log.plain('Uploading artifacts...');
+        const entries = await this.select(root, { ...report, untracked: false }, log, signal);
+        if (entries.length === 0) {
+          log.error('No files to upload');
+          continue;
+        }
+        const parsed = await readDotenvFiles(root, entries);
+        if (!parsed.ok) {
+          log.error(`Uploading artifacts as "dotenv" failed: ${parsed.error}`);
+          result = { exitCode: 1 };
+          return;
+        }
+        dotenv = [...(dotenv ?? []), ...parsed.variables];
+        const names = parsed.variables.map((v) => v.key).join(', ');
+        log.plain(`Uploading artifacts as "dotenv"... ok (${names || 'no variables'})`);
       }
-      if (picked.size === 0) {
-        log.error('No files to upload');
-        return;
-      }
-      const entries = [...picked].sort((a, b) => a.split('/').length - b.split('/').length);
-      await replaceDirectory(target, (dir) => copyEntries(root, entries, dir, signal));
-      log.plain(`Uploading artifacts as "archive" to ${this.display(target)}... ok`);
     }, signal);
-    return OK;
+    const expireIn = job.artifacts.find((a) => a.expire_in !== undefined)?.expire_in;
+    const expireAt = expiryOf(expireIn, savedAt);
+    this.store.recordArtifacts(job.job_info.name, {
+      savedAt: new Date(savedAt).toISOString(),
+      expireAt: expireAt === null ? null : new Date(expireAt).toISOString(),
+      ...(dotenv === undefined ? {} : { dotenv }),
+    });
+    return result;
+  }
+
+  private async uploadArchive(
+    root: string,
+    { job, log, signal }: TransferContext,
+    success: boolean,
+  ): Promise<void> {
+    const target = this.store.artifactsDir(job.job_info.name);
+    log.plain('Uploading artifacts...');
+    const picked = new Set<string>();
+    for (const artifact of archives(job, success)) {
+      for (const entry of await this.select(root, artifact, log, signal)) picked.add(entry);
+    }
+    if (picked.size === 0) {
+      log.error('No files to upload');
+      return;
+    }
+    const entries = [...picked].sort((a, b) => a.split('/').length - b.split('/').length);
+    await replaceDirectory(target, (dir) => copyEntries(root, entries, dir, signal));
+    log.plain(`Uploading artifacts as "archive" to ${this.display(target)}... ok`);
   }
 
   /** Selects files and prints GitLab's per-path counts. */

@@ -3,6 +3,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { globMatch } from '../../core/doublestar.js';
+import type { JobLog } from '../executor.js';
 
 const run = promisify(execFile);
 
@@ -118,4 +119,24 @@ export async function selectFiles(
     counts: counts.map((c, i) => ({ pattern: selection.paths[i] ?? c.pattern, count: c.count })),
     untrackedCount: untracked.length,
   };
+}
+
+/** Selects files and prints GitLab's per-path match counts (and the untracked count). */
+export async function selectAndReport(
+  root: string,
+  selection: FileSelection,
+  log: JobLog,
+  signal: AbortSignal,
+): Promise<readonly string[]> {
+  const found = await selectFiles(root, selection, signal);
+  for (const { pattern, count } of found.counts) {
+    if (count > 0) log.plain(`${pattern}: found ${count} matching artifact files and directories`);
+    else {
+      log.warning(
+        `${pattern}: no matching files. Ensure that the artifact path is relative to the working directory`,
+      );
+    }
+  }
+  if (selection.untracked) log.plain(`untracked: found ${found.untrackedCount} files`);
+  return found.entries;
 }

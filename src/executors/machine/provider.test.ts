@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RecordingLog, testJob } from '../../../test/support/jobs.js';
 import type { Engine } from '../../engine/engine.js';
 import type { EngineEndpoint } from '../../engine/endpoint.js';
-import type { Executor, ExecutorProvider } from '../executor.js';
+import { UNLIMITED_CAPACITY, type Executor, type ExecutorProvider } from '../executor.js';
 import { JobFailedError } from '../job-error.js';
 import { FakeVmDriver } from './drivers/fake.js';
 import { MachinePool, type PoolConfig } from './pool.js';
@@ -33,6 +33,7 @@ interface InnerRecord {
 function fakeDocker(records: InnerRecord[], failPrepare = false) {
   return (engine: Engine, machine: { name: string }): ExecutorProvider => ({
     name: 'docker',
+    acquire: () => UNLIMITED_CAPACITY,
     create: (): Executor => {
       const endpoint = (engine as unknown as { endpoint: EngineEndpoint }).endpoint;
       const record: InnerRecord = {
@@ -207,5 +208,33 @@ describe('MachineExecutorProvider', () => {
     await expect(
       executor.run({ stage: 'step_script', script: '', signal: new AbortController().signal }),
     ).rejects.toThrow(/before prepare/);
+  });
+
+  it('acquire: none without an idle VM; a granted VM is used by the job or goes back unused', async () => {
+    const { pool, runner, records, provider } = setup({ idleCount: 1, maxBuilds: 0 });
+    expect(provider.acquire()).toMatchObject({ kind: 'none' });
+    await runner.settle();
+    const vm = 'runner-abcdefghi-m1.myrunner';
+    const unused = provider.acquire();
+    if (unused.kind !== 'granted') throw new Error('expected capacity');
+    expect(pool.snapshot().map((m) => m.state)).toEqual(['acquired']);
+    unused.capacity.release();
+    unused.capacity.release();
+    expect(pool.snapshot().map((m) => m.state)).toEqual(['idle']);
+
+    const granted = provider.acquire();
+    if (granted.kind !== 'granted') throw new Error('expected capacity');
+    const log = new RecordingLog();
+    const executor = provider.create(granted.capacity);
+    const signal = new AbortController().signal;
+    await executor.prepare({ job: testJob(), log, signal });
+    // The executor took the VM over: a late release by the runner changes nothing.
+    granted.capacity.release();
+    expect(pool.snapshot().map((m) => m.state)).toEqual(['used']);
+    await executor.cleanup();
+    expect(records.map((r) => r.machine)).toEqual([vm]);
+    expect(log.lines[0]).toBe(`Using machine ${vm} (idle, from the pool) ...`);
+    expect(pool.snapshot().map((m) => m.state)).toEqual(['idle']);
+    await runner.shutdown();
   });
 });

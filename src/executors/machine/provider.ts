@@ -2,14 +2,17 @@ import { InternalError } from '../../core/errors.js';
 import type { Engine } from '../../engine/engine.js';
 import type { EngineEndpoint } from '../../engine/endpoint.js';
 import type {
+  CapacityResult,
   CommandResult,
   Executor,
+  ExecutorCapacity,
   ExecutorCommand,
   ExecutorProvider,
   PrepareOptions,
   ProjectFiles,
 } from '../executor.js';
 import { JobFailedError } from '../job-error.js';
+import type { AcquireResult } from './pool.js';
 import type { MachineLease, PoolRunner } from './pool-runner.js';
 
 /**
@@ -42,9 +45,50 @@ export class MachineExecutorProvider implements ExecutorProvider {
 
   constructor(private readonly options: MachineProviderOptions) {}
 
-  /** A fresh executor for one job. Does not block; acquires no VM until prepare. */
-  create(): Executor {
-    return new MachineExecutor(this.options);
+  /**
+   * Before a job is asked for: takes an idle VM of the pool (GitLab's "acquires an existing idle
+   * VM before asking for a new job"), or, with IdleCount 0, permission to create one for the
+   * job. `none` while every VM is busy or booting, or the machine limit is reached.
+   */
+  acquire(): CapacityResult {
+    const acquired = this.options.pool.acquire();
+    if (acquired.kind === 'none') return { kind: 'none', reason: acquired.reason };
+    return { kind: 'granted', capacity: new MachineCapacity(this.options.pool, acquired) };
+  }
+
+  /**
+   * A fresh executor for one job. Does not block. With the capacity `acquire` granted it uses
+   * that VM; without (local runs) it waits for one in prepare.
+   */
+  create(capacity?: ExecutorCapacity): Executor {
+    return new MachineExecutor(
+      this.options,
+      capacity instanceof MachineCapacity ? capacity : undefined,
+    );
+  }
+}
+
+/** An acquired VM (or leave to create one) held for a job request. */
+class MachineCapacity implements ExecutorCapacity {
+  private state: 'held' | 'taken' | 'released' = 'held';
+
+  constructor(
+    private readonly pool: PoolRunner,
+    private readonly acquired: Exclude<AcquireResult, { kind: 'none' }>,
+  ) {}
+
+  /** No job came: the VM goes back to idle. A no-op once an executor took it over. */
+  release(): void {
+    if (this.state !== 'held') return;
+    this.state = 'released';
+    if (this.acquired.kind === 'acquired') this.pool.release(this.acquired.name);
+  }
+
+  /** The executor of the job takes the VM over; undefined when it was given back already. */
+  take(): AcquireResult | undefined {
+    if (this.state !== 'held') return undefined;
+    this.state = 'taken';
+    return this.acquired;
   }
 }
 
@@ -53,7 +97,10 @@ class MachineExecutor implements Executor {
   private inner: Executor | undefined;
   private released = false;
 
-  constructor(private readonly options: MachineProviderOptions) {}
+  constructor(
+    private readonly options: MachineProviderOptions,
+    private readonly capacity: MachineCapacity | undefined,
+  ) {}
 
   /**
    * Acquires a VM (blocks while one boots; honours `signal`), then prepares the docker job on
@@ -77,7 +124,10 @@ class MachineExecutor implements Executor {
 
   private async acquire(signal: AbortSignal): Promise<MachineLease> {
     try {
-      return await this.options.pool.leaseForJob(signal);
+      const acquired = this.capacity?.take();
+      return acquired === undefined
+        ? await this.options.pool.leaseForJob(signal)
+        : await this.options.pool.lease(acquired, signal);
     } catch (error) {
       // A cancel is the job runner's to report (it checks its signals), not a system failure.
       if (signal.aborted) throw error;

@@ -1,6 +1,11 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { Executor, ExecutorProvider } from '../executor.js';
+import {
+  UNLIMITED_CAPACITY,
+  type CapacityResult,
+  type Executor,
+  type ExecutorProvider,
+} from '../executor.js';
 import { ShellExecutor, type ShellExecutorSettings } from './shell-executor.js';
 
 /** The first of `names` found as an executable on PATH; undefined when none is. */
@@ -44,6 +49,11 @@ export class ShellExecutorProvider implements ExecutorProvider {
   /** The shell scripts run in (`/usr/bin/bash`, or `sh`). */
   get shell(): string {
     return this.settings.shell;
+  }
+
+  /** This machine's capacity is bounded by the runner's limit and concurrent alone. */
+  acquire(): CapacityResult {
+    return UNLIMITED_CAPACITY;
   }
 
   /** A fresh executor for one job. Does not block. */

@@ -53,7 +53,9 @@ export function normaliseArtifacts(
   const map = expectMap(value, ctx, rel);
   if (map === undefined || !checkKeys(map, KEYS, ctx, rel)) return undefined;
   const expireIn = expectString(getKey(map, 'expire_in'), ctx, [...rel, 'expire_in']);
-  if (expireIn !== undefined && expireIn !== 'never' && parseDuration(expireIn) === undefined) {
+  // GitLab compares "never" without regard to case.
+  const never = expireIn?.toLowerCase() === 'never';
+  if (expireIn !== undefined && !never && parseDuration(expireIn) === undefined) {
     ctx.error(
       [...rel, 'expire_in'],
       `artifacts:expire_in should be a duration such as "1 week" or "never" (got "${expireIn}")`,
