@@ -3,7 +3,8 @@
 // warm pool VM (IdleCount 1, MaxBuilds 1) against the same job on the host's docker executor,
 // and a bare `docker run busybox echo` on each engine (the in-VM container cost). Uses the built
 // dist/ (npm run build) and the VM image (dockhand machines image).
-// Usage: node bench/machines.js [--runs N] [--skip-boot]
+// Usage: node bench/machines.js [--runs N] [--skip-boot] [--snapshot-only]
+// --snapshot-only: only the starts from the saved running VM (no cold boots, no jobs).
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,9 +34,10 @@ async function measure(driver, name) {
   return { seconds, rss };
 }
 
+const snapshotOnly = process.argv.includes('--snapshot-only');
 try {
   if (!process.argv.includes('--skip-boot')) await benchBoots();
-  await benchJobs({ runs, stateDir: join(stateDir, 'jobs'), cacheDir, median });
+  if (!snapshotOnly) await benchJobs({ runs, stateDir: join(stateDir, 'jobs'), cacheDir, median });
 } finally {
   await rm(stateDir, { recursive: true, force: true });
 }
@@ -45,9 +47,10 @@ async function benchBoots() {
   const cold = new QemuDriver({ stateDir, cacheDir, useSnapshot: false });
   const results = { snapshot: [], cold: [] };
   for (let i = 0; i < runs; i++) results.snapshot.push(await measure(snap, `bench-snap-${i}`));
-  for (let i = 0; i < Math.min(runs, 2); i++)
+  for (let i = 0; i < (snapshotOnly ? 0 : Math.min(runs, 2)); i++)
     results.cold.push(await measure(cold, `bench-cold-${i}`));
   for (const [kind, list] of Object.entries(results)) {
+    if (list.length === 0) continue;
     console.log(
       `${kind}: start to engine-ready median ${median(list.map((r) => r.seconds)).toFixed(2)} s ` +
         `(runs: ${list.map((r) => r.seconds.toFixed(2)).join(', ')}), idle qemu RSS median ` +

@@ -38,6 +38,10 @@ export function createTransport(endpoint: EngineEndpoint): Transport {
   const dir = endpoint.tlsCertPath;
   const agent = new https.Agent({
     keepAlive: true,
+    // No TLS session resumption: a server that checks client certificates must set a session id
+    // context to resume, and the VM engines' TLS (socat, one process per connection) does not, so
+    // a resumed handshake ends in an "internal error" alert. Keep-alive saves the handshakes.
+    maxCachedSessions: 0,
     ca: readFileSync(join(dir, 'ca.pem')),
     cert: readFileSync(join(dir, 'cert.pem')),
     key: readFileSync(join(dir, 'key.pem')),

@@ -1,18 +1,12 @@
 import { existsSync } from 'node:fs';
 import type { DotenvVariable } from '../../protocol/dotenv-report.js';
 import type { ArtifactWhen, JobCache, JobSpec } from '../../protocol/job-spec.js';
-import type {
-  CommandResult,
-  JobLog,
-  TransferContext,
-  TransferStage,
-  TransferStages,
-} from '../executor.js';
+import type { CommandResult, TransferContext, TransferStage, TransferStages } from '../executor.js';
 import { expiryOf } from './artifact-meta.js';
 import { copyEntries, replaceDirectory } from './copy-tree.js';
 import { dotenvReports, readDotenvFiles } from './dotenv-files.js';
 import type { LocalStore } from './local-store.js';
-import { selectFiles, type FileSelection } from './select-files.js';
+import { selectAndReport } from './select-files.js';
 
 const OK: CommandResult = { exitCode: 0 };
 
@@ -131,7 +125,7 @@ export class LocalTransfer implements TransferStages {
     await files.read(async (root) => {
       for (const cache of caches) {
         log.plain(`Creating cache ${cache.key}...`);
-        const picked = await this.select(root, { ...cache, exclude: [] }, log, signal);
+        const picked = await selectAndReport(root, { ...cache, exclude: [] }, log, signal);
         if (picked.length === 0) {
           log.warning('No files to cache; the cache was not saved');
           continue;
@@ -159,7 +153,7 @@ export class LocalTransfer implements TransferStages {
       if (archives(job, success).length > 0) await this.uploadArchive(root, context, success);
       for (const report of dotenvReports(job.artifacts, success)) {
         log.plain('Uploading artifacts...');
-        const entries = await this.select(root, { ...report, untracked: false }, log, signal);
+        const entries = await selectAndReport(root, { ...report, untracked: false }, log, signal);
         if (entries.length === 0) {
           log.error('No files to upload');
           continue;
@@ -194,7 +188,7 @@ export class LocalTransfer implements TransferStages {
     log.plain('Uploading artifacts...');
     const picked = new Set<string>();
     for (const artifact of archives(job, success)) {
-      for (const entry of await this.select(root, artifact, log, signal)) picked.add(entry);
+      for (const entry of await selectAndReport(root, artifact, log, signal)) picked.add(entry);
     }
     if (picked.size === 0) {
       log.error('No files to upload');
@@ -203,26 +197,5 @@ export class LocalTransfer implements TransferStages {
     const entries = [...picked].sort((a, b) => a.split('/').length - b.split('/').length);
     await replaceDirectory(target, (dir) => copyEntries(root, entries, dir, signal));
     log.plain(`Uploading artifacts as "archive" to ${this.display(target)}... ok`);
-  }
-
-  /** Selects files and prints GitLab's per-path counts. */
-  private async select(
-    root: string,
-    selection: FileSelection,
-    log: JobLog,
-    signal: AbortSignal,
-  ): Promise<readonly string[]> {
-    const found = await selectFiles(root, selection, signal);
-    for (const { pattern, count } of found.counts) {
-      if (count > 0)
-        log.plain(`${pattern}: found ${count} matching artifact files and directories`);
-      else {
-        log.warning(
-          `${pattern}: no matching files. Ensure that the artifact path is relative to the working directory`,
-        );
-      }
-    }
-    if (selection.untracked) log.plain(`untracked: found ${found.untrackedCount} files`);
-    return found.entries;
   }
 }

@@ -6,8 +6,10 @@ import type { EngineEndpoint } from '../../../engine/endpoint.js';
 import type { CreateVmOptions, StartVmOptions, VmDriver, VmInfo } from '../driver.js';
 import { vmImageIsCurrent, vmImagePaths } from '../image/vm-image.js';
 import { chooseAccelerator } from '../qemu/accel-probe.js';
-import { reseedGuest } from '../qemu/agent-client.js';
-import { vmEngineEndpoint, waitForEngine } from '../qemu/engine-ready.js';
+import { giveEngineIdentity } from '../qemu/agent-client.js';
+import { makeEngineIdentity } from '../qemu/engine-identity.js';
+import { ENGINE_READY_MARKER } from '../image/guest-scripts.js';
+import { vmEngineEndpoint, waitForConsoleMarker, waitForEngine } from '../qemu/engine-ready.js';
 import { qemuArgs, type Accelerator } from '../qemu/qemu-args.js';
 import { resumeAfterIncoming } from '../qemu/qmp.js';
 import {
@@ -117,9 +119,10 @@ export function qemuOptionsFromMachineOptions(
 
 /**
  * VMs under local QEMU: a read-only base disk with a qcow2 overlay per VM, the guest engine
- * reachable only through a forward on 127.0.0.1 with TLS client certificates, no network for
- * the guest (user-net with restrict=on), and a state directory per VM so that VMs of a crashed
- * dockhand are found and removed. Starts restore the saved running VM (~1 s) when it is current.
+ * reachable only through a forward on 127.0.0.1 with TLS client certificates and a server key
+ * given to each VM after every start (its certificate pinned per VM), no network for the guest
+ * (user-net with restrict=on), and a state directory per VM so that VMs of a crashed dockhand are
+ * found and removed. Starts restore the saved running VM (~1.5 s) when it is current.
  */
 export class QemuDriver implements VmDriver {
   readonly name = 'qemu';
@@ -224,7 +227,7 @@ export class QemuDriver implements VmDriver {
       record.port !== undefined &&
       (await isQemuOf(record.pid, files.overlay))
     ) {
-      return vmEngineEndpoint(record.port, this.image.certs);
+      return vmEngineEndpoint(record.port, files.tlsDir);
     }
     options.signal?.throwIfAborted();
     const port = await freeLoopbackPort();
@@ -237,6 +240,9 @@ export class QemuDriver implements VmDriver {
     const memory = snapshotPathsIn(
       record.snapshotDir ?? snapshotDirFor(this.options.cacheDir),
     ).memory;
+    // Made while QEMU loads the saved memory; awaited (and its failure seen) after the resume.
+    const identity = makeEngineIdentity(name);
+    identity.catch(() => undefined);
     const qemu = await spawnQemu(
       qemuArgs({
         accel: record.accel,
@@ -256,22 +262,30 @@ export class QemuDriver implements VmDriver {
       this.binary,
     );
     await writeVmRecord(files, { ...record, pid: qemu.pid, port, started: true });
-    const endpoint = vmEngineEndpoint(port, this.image.certs);
+    const wait = {
+      signal: options.signal,
+      alive: () => isQemuOf(qemu.pid, files.overlay),
+      diagnose: async () =>
+        `${(await readFile(files.consoleLog, 'utf8').catch(() => '')).split('\n').slice(-15).join('\n')}\n${qemu.stderr()}`,
+    };
     try {
       if (restore) await resumeAfterIncoming(files.qmpSocket);
-      await waitForEngine(endpoint, {
-        timeoutMs: restore ? 30_000 : (this.options.bootTimeoutMs ?? 180_000),
-        intervalMs: restore ? 25 : 250,
-        signal: options.signal,
-        alive: () => isQemuOf(qemu.pid, files.overlay),
-        diagnose: async () =>
-          `${(await readFile(files.consoleLog, 'utf8').catch(() => '')).split('\n').slice(-15).join('\n')}\n${qemu.stderr()}`,
-      });
-      if (restore) {
-        const answer = await reseedGuest(files.agentSocket, name);
-        if (answer !== 'ok')
-          this.logger.warn(`VM ${name}: the guest CRNG reseed answered "${answer}"`);
+      else {
+        await waitForConsoleMarker(files.consoleLog, ENGINE_READY_MARKER, {
+          timeoutMs: this.options.bootTimeoutMs ?? 180_000,
+          intervalMs: 250,
+          ...wait,
+        });
       }
+      await giveEngineIdentity(
+        name,
+        files,
+        await identity,
+        this.image.certs,
+        restore ? 30_000 : 15_000,
+      );
+      const endpoint = vmEngineEndpoint(port, files.tlsDir);
+      await waitForEngine(endpoint, { timeoutMs: 30_000, intervalMs: 25, ...wait });
       qemu.release();
       return endpoint;
     } catch (error) {
@@ -337,7 +351,7 @@ export class QemuDriver implements VmDriver {
     ) {
       throw new EnvironmentError('vm.stopped', `VM ${name} is not running`);
     }
-    return vmEngineEndpoint(record.port, this.image.certs);
+    return vmEngineEndpoint(record.port, files.tlsDir);
   }
 
   async removeOrphans(): Promise<string[]> {
@@ -382,7 +396,7 @@ export class QemuDriver implements VmDriver {
       ownerPid: record.ownerPid,
       engine:
         running && record.port !== undefined
-          ? vmEngineEndpoint(record.port, this.image.certs)
+          ? vmEngineEndpoint(record.port, vmFiles(this.options.stateDir, record.name).tlsDir)
           : undefined,
     };
   }

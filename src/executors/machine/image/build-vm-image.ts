@@ -7,6 +7,7 @@ import type { Logger } from '../../../core/logger.js';
 import type { Engine } from '../../../engine/engine.js';
 import { chooseAccelerator } from '../qemu/accel-probe.js';
 import { qemuArgs } from '../qemu/qemu-args.js';
+import { guardOneTimeRun, killRecordedQemu } from '../qemu/one-time-run.js';
 import { QEMU_BINARY, sleep, spawnQemu } from '../qemu/qemu-process.js';
 import type { ImageBuildTools } from './build-tools.js';
 import { makeEngineCerts } from './engine-certs.js';
@@ -72,6 +73,8 @@ export async function buildVmImage(options: BuildVmImageOptions): Promise<BuildV
       });
     }
   }
+  // A preparation boot of an earlier build that was killed may still run on the old base disk.
+  await killRecordedQemu(join(options.cacheDir, 'work', 'prep', 'qemu.pid'), paths.base);
   await rm(paths.snapshotDir, { recursive: true, force: true });
   await rm(paths.dir, { recursive: true, force: true });
   await mkdir(paths.dir, { recursive: true });
@@ -165,6 +168,9 @@ async function installGuestFiles(root: string): Promise<void> {
   }
 }
 
+/** ~2 min on an idle 2-core host under TCG; a host busy with other work can take many times that. */
+const PREP_LIMIT_MS = 30 * 60_000;
+
 /** Boots the raw base disk once in `prep` mode and waits for the guest to power off. */
 async function prepBoot(options: BuildVmImageOptions, work: string): Promise<void> {
   const paths = vmImagePaths(options.cacheDir);
@@ -193,17 +199,26 @@ async function prepBoot(options: BuildVmImageOptions, work: string): Promise<voi
   const started = Date.now();
   let done = false;
   void qemu.exited.then(() => (done = true));
-  while (!done) {
-    if (Date.now() - started > 15 * 60_000 || options.signal?.aborted === true) {
-      process.kill(qemu.pid, 'SIGKILL');
-      await qemu.exited;
-      throw new EnvironmentError(
-        'vm-image.prep',
-        'the preparation boot did not finish in 15 minutes',
-      );
+  // Ctrl-C / SIGTERM: the detached QEMU goes at once, with its directory.
+  const release = guardOneTimeRun({ pid: qemu.pid, marker: paths.base, dirs: [dir] });
+  try {
+    while (!done) {
+      if (Date.now() - started > PREP_LIMIT_MS || options.signal?.aborted === true) {
+        process.kill(qemu.pid, 'SIGKILL');
+        await qemu.exited;
+        await rm(dir, { recursive: true, force: true });
+        throw new EnvironmentError(
+          'vm-image.prep',
+          options.signal?.aborted === true
+            ? 'the preparation boot was interrupted'
+            : `the preparation boot did not finish in ${PREP_LIMIT_MS / 60_000} minutes`,
+        );
+      }
+      options.logger.progress(`  preparation boot: ${Math.round((Date.now() - started) / 1000)} s`);
+      await sleep(1000);
     }
-    options.logger.progress(`  preparation boot: ${Math.round((Date.now() - started) / 1000)} s`);
-    await sleep(1000);
+  } finally {
+    release();
   }
   const consoleText = await readFile(consoleLog, 'utf8').catch(() => '');
   if (!consoleText.includes(PREP_DONE_MARKER)) {

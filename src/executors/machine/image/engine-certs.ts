@@ -3,12 +3,16 @@ import { join } from 'node:path';
 import type { RunHost } from './build-tools.js';
 
 /**
- * TLS material for the guest engines, made with openssl at image build time:
- * - a CA whose key is thrown away once the two certificates below are signed, so nobody (not
- *   even a later dockhand) can mint another client certificate for these engines;
- * - a server certificate for 127.0.0.1 baked into the image (the guest's dockerd);
+ * The client side of the guest engines' TLS, made with openssl at image build time:
+ * - a CA whose key is thrown away once the client certificate is signed, so nobody (not even a
+ *   later dockhand, nor a guest) can mint another client certificate for these engines; only its
+ *   certificate goes into the image (`serverDir/ca.pem`), for the guest to check clients with;
  * - a client certificate kept on the host in `clientDir` (ca.pem, cert.pem, key.pem, mode 0600
- *   in a 0700 directory): only users who can read it reach a VM's engine.
+ *   in a 0700 directory): only users who can read it reach a VM's engine. Its key never enters
+ *   a guest.
+ * There is no server key here on purpose: every start gives the VM a key of its own after its CRNG
+ * reseed (engine-identity.ts makeEngineIdentity, guest-scripts.ts AGENT), and the host pins that
+ * VM's certificate.
  * ECDSA P-256 keeps handshakes cheap under software emulation.
  */
 export async function makeEngineCerts(
@@ -20,10 +24,6 @@ export async function makeEngineCerts(
   const ssl = (...args: string[]) =>
     runHost('openssl', args, { cwd: work, hint: 'install openssl' });
   try {
-    await writeFile(
-      join(work, 'server.ext'),
-      'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
-    );
     await writeFile(join(work, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
     const key = (name: string) =>
       ssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', name);
@@ -41,39 +41,34 @@ export async function makeEngineCerts(
       '-out',
       'ca.pem',
     );
-    for (const [name, cn] of [
-      ['server', '127.0.0.1'],
-      ['client', 'dockhand'],
-    ] as const) {
-      await key(`${name}-key.pem`);
-      await ssl(
-        'req',
-        '-new',
-        '-key',
-        `${name}-key.pem`,
-        '-subj',
-        `/CN=${cn}`,
-        '-out',
-        `${name}.csr`,
-      );
-      await ssl(
-        'x509',
-        '-req',
-        '-in',
-        `${name}.csr`,
-        '-CA',
-        'ca.pem',
-        '-CAkey',
-        'ca-key.pem',
-        '-CAcreateserial',
-        '-days',
-        '3650',
-        '-extfile',
-        `${name}.ext`,
-        '-out',
-        `${name}-cert.pem`,
-      );
-    }
+    await key('client-key.pem');
+    await ssl(
+      'req',
+      '-new',
+      '-key',
+      'client-key.pem',
+      '-subj',
+      '/CN=dockhand',
+      '-out',
+      'client.csr',
+    );
+    await ssl(
+      'x509',
+      '-req',
+      '-in',
+      'client.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca-key.pem',
+      '-CAcreateserial',
+      '-days',
+      '3650',
+      '-extfile',
+      'client.ext',
+      '-out',
+      'client-cert.pem',
+    );
     await mkdir(clientDir, { recursive: true, mode: 0o700 });
     await chmod(clientDir, 0o700);
     await copyFile(join(work, 'ca.pem'), join(clientDir, 'ca.pem'));
@@ -82,9 +77,6 @@ export async function makeEngineCerts(
     await chmod(join(clientDir, 'key.pem'), 0o600);
     await mkdir(serverDir, { recursive: true, mode: 0o700 });
     await copyFile(join(work, 'ca.pem'), join(serverDir, 'ca.pem'));
-    await copyFile(join(work, 'server-cert.pem'), join(serverDir, 'server-cert.pem'));
-    await copyFile(join(work, 'server-key.pem'), join(serverDir, 'server-key.pem'));
-    await chmod(join(serverDir, 'server-key.pem'), 0o600);
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -6,12 +6,14 @@
 
 /** Name of the virtio-serial port the guest agent listens on. */
 export const AGENT_PORT_NAME = 'dev.dockhand.agent';
-/** TCP port of dockerd inside the guest (TLS with client certificates). */
+/** TCP port of the guest engine (TLS with client certificates, served by the agent's socat). */
 export const GUEST_ENGINE_PORT = 2376;
 /** Printed on the console by the image-preparation boot when the baked images are loaded. */
 export const PREP_DONE_MARKER = 'DOCKHAND-PREP-OK';
 /** Printed by the initrd when booted with `dockhand.probe=1` (accelerator probe). */
 export const PROBE_MARKER = 'DOCKHAND-PROBE-OK';
+/** Where the agent keeps the engine's per-VM key and certificate (tmpfs: memory only). */
+export const GUEST_TLS_DIR = '/run/dockhand-tls';
 /** Printed when dockerd answers inside the guest. */
 export const ENGINE_READY_MARKER = 'DOCKHAND-ENGINE-READY';
 
@@ -63,8 +65,10 @@ exec /usr/bin/tini -s -g -- /sbin/vm-main
 `;
 
 /**
- * Starts the agent and dockerd. Mode "prep" (image build) loads the baked image archive and
- * powers off; mode "run" keeps dockerd up until SIGTERM, then powers off cleanly.
+ * Starts the agent and dockerd. Mode "prep" (image build) loads the baked image archive (`-q`:
+ * progress bars on the emulated serial console cost minutes under TCG) and powers off; mode "run" keeps dockerd up until SIGTERM, then powers off cleanly. dockerd listens
+ * on its unix socket only: the TLS port in front of it is the agent's, opened with a key given
+ * after each start (AGENT), so neither the image nor the saved VM holds an engine key.
  */
 export const VM_MAIN = `#!/bin/bash
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -72,10 +76,9 @@ arg() { sed -n "s/.*dockhand\\.$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline; }
 mode=$(arg mode)
 extra=$(arg dockerd | tr ',' ' ')
 poweroff_now() { sync; echo o > /proc/sysrq-trigger; sleep 10; }
+mkdir -m 700 ${GUEST_TLS_DIR}
 /sbin/dockhand-agent &
-dockerd --tlsverify --tlscacert=/etc/docker/tls/ca.pem --tlscert=/etc/docker/tls/server-cert.pem \\
-  --tlskey=/etc/docker/tls/server-key.pem -H unix:///run/docker.sock -H tcp://0.0.0.0:${GUEST_ENGINE_PORT} \\
-  $extra > /var/log/dockerd.log 2>&1 &
+dockerd -H unix:///run/docker.sock $extra > /var/log/dockerd.log 2>&1 &
 dpid=$!
 trap 'kill -TERM $dpid; wait $dpid; poweroff_now' TERM INT
 until docker -H unix:///run/docker.sock version > /dev/null 2>&1; do
@@ -85,7 +88,7 @@ done
 echo ${ENGINE_READY_MARKER} > /dev/ttyS0
 if [ "$mode" = prep ]; then
   for f in /var/lib/dockhand-seed/*.tar; do
-    [ -f "$f" ] && docker -H unix:///run/docker.sock load -i "$f" > /dev/ttyS0 2>&1 && rm -f "$f"
+    [ -f "$f" ] && docker -H unix:///run/docker.sock load -q -i "$f" > /dev/ttyS0 2>&1 && rm -f "$f"
   done
   kill -TERM $dpid; wait $dpid
   rm -rf /var/lib/dockhand-seed /var/log/dockerd.log
@@ -97,14 +100,24 @@ while :; do wait $dpid; kill -0 $dpid 2>/dev/null || poweroff_now; done
 `;
 
 /**
- * The guest agent: one line per command on the virtio-serial port. After a snapshot restore
- * dockhand sends "reseed HEX EPOCH MACHINE_ID NAME": the seed is mixed into the kernel pool and
- * the CRNG is forced to reseed (RNDRESEEDCRNG through perl's ioctl), the clock is set, and the
- * machine id and hostname are replaced, so no two VMs restored from one snapshot share them.
+ * The guest agent: one line per command on the virtio-serial port, each answer echoes the
+ * command's nonce so a late answer to an earlier connection is never taken for this one.
+ * dockhand sends "reseed HEX EPOCH MACHINE_ID NAME NONCE KEY CERT" after every start: the seed is
+ * mixed into the kernel pool and the CRNG is forced to reseed (RNDRESEEDCRNG through perl's
+ * ioctl); only then the engine identity this VM alone gets (a P-256 key and its self-signed
+ * certificate for 127.0.0.1, PEM with newlines sent as "|" and spaces as "_") is written to tmpfs
+ * and socat serves TLS with it on the engine port in front of dockerd's unix socket, asking for a
+ * client certificate of the image's CA; the clock is set in the same perl run, the machine id and
+ * hostname are replaced after the answer (nothing waits for them). Without a reseed no TLS port
+ * opens: VMs restored from one snapshot would otherwise draw the same random numbers in their
+ * handshakes. Shell built-ins only besides one perl and socat: every exec costs 0.1-0.3 s under
+ * TCG.
  * The port reads EOF while no host is connected: poll gently then.
  */
 export const AGENT = `#!/bin/bash
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+umask 077
+tls=${GUEST_TLS_DIR}
 dev=
 while [ -z "$dev" ]; do
   for p in /sys/class/virtio-ports/*; do
@@ -112,18 +125,36 @@ while [ -z "$dev" ]; do
   done
   [ -z "$dev" ] && sleep 0.5
 done
+# RNDRESEEDCRNG on /dev/urandom (exit 1 when refused), then clock_settime(CLOCK_REALTIME) to
+# EPOCH.MS (exit 3 when that fails): one perl start for both, execs being dear under TCG.
+reseed_and_clock='open(my $f, ">", "/dev/urandom") or exit 1; ioctl($f, 0x5207, 0) or exit 1;
+  my ($s, $ms) = split(/\\./, $ARGV[0]); syscall(227, 0, pack("q q", $s, $ms * 1000000)) == 0 or exit 3'
+pem() { local p=\${1//|/$'\\n'}; printf '%s\\n' "\${p//_/ }"; }
+serve() {
+  [ -f $tls/proxy.pid ] && kill "$(< $tls/proxy.pid)" 2>/dev/null
+  pem "$1" > $tls/key.pem && pem "$2" > $tls/cert.pem || return 1
+  socat -t 31536000 -b 65536 \\
+    OPENSSL-LISTEN:${GUEST_ENGINE_PORT},fork,reuseaddr,cert=$tls/cert.pem,key=$tls/key.pem,cafile=/etc/docker/tls/ca.pem,verify=1 \\
+    UNIX-CONNECT:/run/docker.sock < /dev/null > /dev/null 2>&1 &
+  echo $! > $tls/proxy.pid
+}
 while :; do
-  if read -r cmd seed epoch mid name < "$dev"; then
+  if read -r cmd seed epoch mid name nonce key cert < "$dev"; then
     case "$cmd" in
       reseed)
         printf '%s' "$seed" > /dev/urandom
-        perl -e 'open(my $f, ">", "/dev/urandom") or die; ioctl($f, 0x5207, 0) or die' && r=ok || r=noreseed
-        date -s "@$epoch" > /dev/null
+        perl -e "$reseed_and_clock" "$epoch"
+        case $? in
+          0|3) serve "$key" "$cert" && r="ok $nonce" || r="noidentity $nonce" ;;
+          *) r="noreseed $nonce" ;;
+        esac
+        key= cert=
+        echo "$r" > "$dev"
+        [ "$r" = "ok $nonce" ] || continue
         printf '%s\\n' "$mid" > /etc/machine-id
-        hostname "$name"
-        echo "$r" > "$dev" ;;
-      ping) echo pong > "$dev" ;;
-      *) echo unknown > "$dev" ;;
+        printf '%s' "$name" > /proc/sys/kernel/hostname ;;
+      ping) echo "pong $seed" > "$dev" ;;
+      *) echo "unknown $nonce" > "$dev" ;;
     esac
   else
     sleep 0.1

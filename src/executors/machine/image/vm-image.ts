@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { AGENT, INIT_CI, INITRD_INIT, VM_MAIN } from './guest-scripts.js';
 
 /** Debian packages of the guest's root filesystem (on top of minbase). */
-export const GUEST_PACKAGES = ['docker.io', 'tini', 'iproute2', 'kmod', 'procps'] as const;
+export const GUEST_PACKAGES = [
+  'docker.io',
+  'tini',
+  'iproute2',
+  'kmod',
+  'procps',
+  // TLS with each VM's own engine key in front of dockerd's unix socket (guest-scripts.ts AGENT).
+  'socat',
+] as const;
 /** The kernel metapackage; its one dependency is the versioned image package. */
 export const KERNEL_PACKAGE = 'linux-image-cloud-amd64';
 /** Modules the initrd loads (with their dependencies) to reach the root disk. */

@@ -1,10 +1,14 @@
+import { readFile } from 'node:fs/promises';
 import { EnvironmentError } from '../../../core/errors.js';
 import { HttpEngine } from '../../../engine/http-engine.js';
 import type { EngineEndpoint } from '../../../engine/endpoint.js';
 import { GUEST_ENGINE_PORT } from '../image/guest-scripts.js';
 import { sleep } from './qemu-process.js';
 
-/** The endpoint of a VM's engine: TLS with the image's client certificate, on loopback. */
+/**
+ * The endpoint of a VM's engine: TLS on loopback, `certDir` holding the VM's pinned certificate
+ * as ca.pem and the image's client certificate (engine-identity.ts writeVmTrust).
+ */
 export function vmEngineEndpoint(port: number, certDir: string): EngineEndpoint {
   return { kind: 'tcp', host: '127.0.0.1', port, tlsVerify: true, tlsCertPath: certDir };
 }
@@ -52,5 +56,27 @@ export async function waitForEngine(
   throw new EnvironmentError(
     'vm.engine-not-ready',
     `the VM engine on 127.0.0.1:${port} (guest port ${GUEST_ENGINE_PORT}) did not answer: ${last instanceof Error ? last.message : 'timeout or VM exited'}\n${await options.diagnose()}`,
+  );
+}
+
+/**
+ * Blocks until the guest prints `marker` on its console (dockerd answers on its unix socket):
+ * the point where a cold-booted guest can be given its engine identity, or be saved.
+ */
+export async function waitForConsoleMarker(
+  consoleLog: string,
+  marker: string,
+  options: WaitEngineOptions,
+): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  while (Date.now() < deadline) {
+    options.signal?.throwIfAborted();
+    if ((await readFile(consoleLog, 'utf8').catch(() => '')).includes(marker)) return;
+    if (!(await options.alive())) break;
+    await sleep(options.intervalMs);
+  }
+  throw new EnvironmentError(
+    'vm.engine-not-ready',
+    `the VM engine did not come up: ${Date.now() < deadline ? 'the VM exited' : 'timeout'}\n${await options.diagnose()}`,
   );
 }

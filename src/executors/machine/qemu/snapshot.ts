@@ -5,7 +5,9 @@ import { EnvironmentError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logger.js';
 import { readVmImage, vmImagePaths, vmImageRecipeDigest } from '../image/vm-image.js';
 import { chooseAccelerator } from './accel-probe.js';
-import { vmEngineEndpoint, waitForEngine } from './engine-ready.js';
+import { ENGINE_READY_MARKER } from '../image/guest-scripts.js';
+import { waitForConsoleMarker } from './engine-ready.js';
+import { guardOneTimeRun, sweepOneTimeLeftovers } from './one-time-run.js';
 import { qemuArgs, type Accelerator } from './qemu-args.js';
 import {
   freeLoopbackPort,
@@ -126,6 +128,7 @@ export async function ensureSnapshot(
       hint: 'run `dockhand machines image` (as root) to build it',
     });
   }
+  await sweepSnapshotLeftovers(options.cacheDir);
   const binary = options.qemuBinary ?? QEMU_BINARY;
   const shape = options.shape ?? DEFAULT_SHAPE;
   const accel = await chooseAccelerator(image.kernel, image.initrd, options.logger, binary);
@@ -136,10 +139,75 @@ export async function ensureSnapshot(
   // snapshot at the same time never sees (or restores) a half-written one.
   const finalDir = snapshotDirFor(options.cacheDir, shape);
   const tempDir = `${finalDir}.tmp-${process.pid}`;
-  const paths = snapshotPathsIn(tempDir);
   await rm(tempDir, { recursive: true, force: true });
   await mkdir(tempDir, { recursive: true });
-  const work = join(tempDir, 'boot');
+  try {
+    const made = await bootAndSave(options, {
+      accel,
+      binary,
+      shape,
+      tempDir,
+      imageDigest: record.digest,
+    });
+    // A concurrent maker that finished first wins: VMs may already be using its disk.
+    const raced = await currentSnapshot(options.cacheDir, accel, shape);
+    if (raced !== undefined) {
+      await rm(tempDir, { recursive: true, force: true });
+      return { action: 'current', record: raced };
+    }
+    await rm(finalDir, { recursive: true, force: true });
+    await mkdir(dirname(finalDir), { recursive: true });
+    await rename(tempDir, finalDir);
+    return {
+      action: 'made',
+      record: made,
+      seconds: (Date.now() - started) / 1000,
+      bootSeconds: made.bootSeconds,
+    };
+  } catch (error) {
+    await rm(tempDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Where the saving boot keeps its QEMU's files inside the temporary snapshot directory. */
+const BOOT_DIR = 'boot';
+
+/**
+ * Removes `snapshot.tmp-PID` (and `snapshots/*.tmp-PID`) directories of a snapshot maker that
+ * died (killed, power loss) with their QEMU, if it still runs. Interrupts (Ctrl-C, SIGTERM) are
+ * handled at once by the maker itself; this is for what no handler could see.
+ */
+export async function sweepSnapshotLeftovers(cacheDir: string): Promise<string[]> {
+  const layout = { pidFile: join(BOOT_DIR, 'qemu.pid'), markerFile: 'disk.qcow2' };
+  return [
+    ...(await sweepOneTimeLeftovers(cacheDir, layout)),
+    ...(await sweepOneTimeLeftovers(join(cacheDir, 'snapshots'), layout)),
+  ];
+}
+
+interface BootPlan {
+  readonly accel: Accelerator;
+  readonly binary: string;
+  readonly shape: MachineShape;
+  readonly tempDir: string;
+  readonly imageDigest: string;
+}
+
+/**
+ * Boots the image on a fresh qcow2 in `plan.tempDir`, waits until dockerd answers inside (the
+ * console marker: the guest has no engine key yet, and must not get one before it is saved),
+ * then saves memory and freezes the disk. Ctrl-C or SIGTERM meanwhile kill the QEMU and remove
+ * the directory at once.
+ */
+async function bootAndSave(
+  options: EnsureSnapshotOptions,
+  plan: BootPlan,
+): Promise<SnapshotRecord> {
+  const started = Date.now();
+  const image = vmImagePaths(options.cacheDir);
+  const paths = snapshotPathsIn(plan.tempDir);
+  const work = join(plan.tempDir, BOOT_DIR);
   await mkdir(work, { recursive: true });
   await runTool('qemu-img', [
     'create',
@@ -152,28 +220,29 @@ export async function ensureSnapshot(
     'raw',
     paths.disk,
   ]);
-  const port = await freeLoopbackPort();
+  options.signal?.throwIfAborted();
   const consoleLog = join(work, 'console.log');
   const qmpSocket = join(work, 'qmp.sock');
   const qemu = await spawnQemu(
     qemuArgs({
-      accel,
+      accel: plan.accel,
       kernel: image.kernel,
       initrd: image.initrd,
       disk: { path: paths.disk, format: 'qcow2' },
-      hostPort: port,
-      ...shape,
+      hostPort: await freeLoopbackPort(),
+      ...plan.shape,
       mode: 'run',
       consoleLog,
       qmpSocket,
       agentSocket: join(work, 'agent.sock'),
       pidFile: join(work, 'qemu.pid'),
     }),
-    binary,
+    plan.binary,
   );
+  const release = guardOneTimeRun({ pid: qemu.pid, marker: paths.disk, dirs: [plan.tempDir] });
   try {
     options.logger.info('  booting the image once to save it running...');
-    await waitForEngine(vmEngineEndpoint(port, image.certs), {
+    await waitForConsoleMarker(consoleLog, ENGINE_READY_MARKER, {
       timeoutMs: 180_000,
       intervalMs: 250,
       signal: options.signal,
@@ -185,16 +254,17 @@ export async function ensureSnapshot(
     options.logger.info(
       `  engine ready after ${bootSeconds.toFixed(1)} s; saving the running VM...`,
     );
-    // Let the guest settle (ping connections closed, dockerd idle) before freezing it.
+    // Let the guest settle (dockerd idle after start-up) before freezing it.
     await sleep(1500);
+    options.signal?.throwIfAborted();
     await saveState(qmpSocket, paths.memory);
     await qemu.exited;
     await chmod(paths.disk, 0o444);
     await chmod(paths.memory, 0o444);
     const made: SnapshotRecord = {
-      ...shape,
-      imageDigest: record.digest,
-      accel,
+      ...plan.shape,
+      imageDigest: plan.imageDigest,
+      accel: plan.accel,
       createdAt: new Date().toISOString(),
       bootSeconds,
     };
@@ -202,20 +272,12 @@ export async function ensureSnapshot(
     const size = (await stat(paths.memory)).size;
     options.logger.info(`  saved ${(size / 1048576).toFixed(0)} MB of memory state`);
     await rm(work, { recursive: true, force: true });
-    // A concurrent maker that finished first wins: VMs may already be using its disk.
-    const raced = await currentSnapshot(options.cacheDir, accel, shape);
-    if (raced !== undefined) {
-      await rm(tempDir, { recursive: true, force: true });
-      return { action: 'current', record: raced };
-    }
-    await rm(finalDir, { recursive: true, force: true });
-    await mkdir(dirname(finalDir), { recursive: true });
-    await rename(tempDir, finalDir);
-    return { action: 'made', record: made, seconds: (Date.now() - started) / 1000, bootSeconds };
+    return made;
   } catch (error) {
     await killQemu(qemu.pid, paths.disk);
-    await rm(tempDir, { recursive: true, force: true });
     throw error;
+  } finally {
+    release();
   }
 }
 

@@ -7,7 +7,7 @@ import type { Accelerator } from './qemu-args.js';
 /**
  * What a VM's state directory (`<stateDir>/<name>/`) records, so that another dockhand process
  * (or the same one after a crash) can find, reach and remove the VM: vm.json plus overlay.qcow2,
- * console.log and qemu.pid next to it.
+ * console.log, qemu.pid and engine-tls/ next to it.
  */
 export interface VmRecord {
   readonly name: string;
@@ -40,6 +40,8 @@ export interface VmFiles {
   readonly pidFile: string;
   readonly qmpSocket: string;
   readonly agentSocket: string;
+  /** The host's TLS directory for this VM's engine: its pinned certificate + client credentials. */
+  readonly tlsDir: string;
 }
 
 /** Unix socket paths are limited to 108 bytes; long names put the sockets under /tmp. */
@@ -66,6 +68,7 @@ export function vmFiles(
     pidFile: join(dir, 'qemu.pid'),
     qmpSocket: join(socketDir, 'qmp.sock'),
     agentSocket: join(socketDir, 'agent.sock'),
+    tlsDir: join(dir, 'engine-tls'),
   };
 }
 
