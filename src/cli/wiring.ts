@@ -52,7 +52,12 @@ export function jobRunnerFor(runner: ExecRunner): JobRunner {
     ...(section?.buildsDir === undefined ? {} : { buildsDir: section.buildsDir }),
     ...(section === undefined
       ? {}
-      : { environment: section.environment, outputLimitKiB: section.outputLimit }),
+      : {
+          environment: section.environment,
+          outputLimitKiB: section.outputLimit,
+          preBuildScript: section.preBuildScript,
+          postBuildScript: section.postBuildScript,
+        }),
     disposable: runner.executor !== 'shell',
   };
 }

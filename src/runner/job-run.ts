@@ -68,6 +68,9 @@ export interface JobRunner {
   /** `[[runners]] environment`. */
   readonly environment?: readonly string[];
   readonly debugTraceDisabled?: boolean;
+  /** `[[runners]] pre_build_script` / `post_build_script`, around the job's script. */
+  readonly preBuildScript?: string | undefined;
+  readonly postBuildScript?: string | undefined;
   /** `[[runners]] output_limit` in KiB (default 4096). */
   readonly outputLimitKiB?: number;
   /** false for the shell executor (`CI_SHARED_ENVIRONMENT`). Default true. */
@@ -327,6 +330,8 @@ class JobRun {
       variables: this.variables,
       jobStatus,
       debugTraceDisabled: this.options.runner.debugTraceDisabled ?? false,
+      preBuildScript: this.options.runner.preBuildScript,
+      postBuildScript: this.options.runner.postBuildScript,
     });
     const executor = this.executor;
     const transfer = this.transferStage(stage);

@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { commandEcho, exportVariables, stageScript } from './bash.js';
 import { sampleJob, yamlVariable } from './sample-job.js';
@@ -22,6 +26,43 @@ describe('stageScript', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it("wraps the job's script in pre_build_script and post_build_script, in one real shell", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dockhand-bash-test-'));
+    try {
+      const run = (script: string[]) => {
+        const text = stageScript(sampleJob({ script }), 'step_script', {
+          variables: [yamlVariable('CI_PROJECT_DIR', dir)],
+          preBuildScript: 'export FROM_PRE=pre; echo pre ran',
+          postBuildScript: 'echo "post ran after $FROM_JOB"',
+        });
+        const sh = spawnSync('sh', [], { input: text, encoding: 'utf8' });
+        return { code: sh.status, out: sh.stdout };
+      };
+      const passed = run(['echo "job sees $FROM_PRE"', 'export FROM_JOB=job']);
+      expect(passed.code).toBe(0);
+      expect(passed.out).toContain('$ export FROM_PRE=pre; echo pre ran');
+      const order = ['pre ran', 'job sees pre', 'post ran after job'];
+      expect(order.map((line) => passed.out.indexOf(line))).toEqual(
+        order.map((line) => passed.out.indexOf(line)).sort((a, b) => a - b),
+      );
+      expect(order.every((line) => passed.out.includes(line))).toBe(true);
+      // errexit: a failing script skips post_build_script, as in GitLab Runner.
+      const failed = run(['false']);
+      expect(failed.code).not.toBe(0);
+      expect(failed.out).toContain('pre ran');
+      expect(failed.out).not.toContain('post ran');
+      // No script step, no runner scripts either.
+      expect(
+        stageScript(sampleJob({ script: [] }), 'step_script', {
+          variables: vars,
+          preBuildScript: 'echo pre',
+        }),
+      ).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('echoes a multi-line command as its first line, collapsed', () => {

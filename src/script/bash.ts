@@ -15,6 +15,10 @@ export interface StageScriptOptions {
   readonly jobStatus?: JobStatus;
   /** config.toml `debug_trace_disabled`: ignore `CI_DEBUG_TRACE`. */
   readonly debugTraceDisabled?: boolean;
+  /** config.toml `pre_build_script`: runs in step_script's shell before the job's script. */
+  readonly preBuildScript?: string | undefined;
+  /** config.toml `post_build_script`: runs after the job's script, only if it succeeded. */
+  readonly postBuildScript?: string | undefined;
 }
 
 /**
@@ -31,6 +35,10 @@ const PRELUDE = [
 function stepScript(job: JobSpec, name: string): readonly string[] {
   const step = job.steps.find((s) => s.name === name);
   return (step?.script ?? []).filter((line) => line.trim() !== '');
+}
+
+function nonEmpty(script: string | undefined): string[] {
+  return script === undefined || script.trim() === '' ? [] : [script];
 }
 
 /** `$ cmd`, or `$ <first line> # collapsed multi-line command` for a multi-line command. */
@@ -89,9 +97,18 @@ function stageBody(
       return getSourcesBody(job, options.variables);
     case 'step_script': {
       const commands = stepScript(job, 'script');
+      // As GitLab Runner: the runner's scripts wrap the job's, in the same shell (errexit applies,
+      // so a failing script skips post_build_script), and only when the job has a script.
       return commands.length === 0
         ? undefined
-        : ['cd "$CI_PROJECT_DIR"', ...userCommands(commands)];
+        : [
+            'cd "$CI_PROJECT_DIR"',
+            ...userCommands([
+              ...nonEmpty(options.preBuildScript),
+              ...commands,
+              ...nonEmpty(options.postBuildScript),
+            ]),
+          ];
     }
     case 'after_script': {
       const commands = stepScript(job, 'after_script');

@@ -11,9 +11,8 @@
  * published on a loopback port for the host's engine), and the coordinator serves its token
  * realm on that network's gateway (`registry.realmListen`), the one address both the host's
  * engine and a dind daemon on the network reach. The dind runner puts its jobs on that network
- * (`network_mode`) and tells its dockerd the registry speaks plain HTTP; the dind job names the
- * registry as containers reach it (CI_REGISTRY in its variables: the coordinator has one address,
- * the host's).
+ * (`network_mode`), tells its dockerd the registry speaks plain HTTP, and names the registry as
+ * containers reach it in its pre_build_script (the coordinator has one address, the host's).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -44,19 +43,21 @@ const SETUP_1_JOB = `build-myapp:
     - echo "This is never executed."
 `;
 
-// Setup 3's job as users write it, plus the registry as containers name it (its image under the
-// project's path, apart from setup 1's) and a push to another project's repository that the
-// job's token must not be allowed.
-const DIND_JOB = SETUP_3_JOB.replace(
-  '    DOCKER_HOST: tcp://docker-in-docker:2375/\n',
-  `    DOCKER_HOST: tcp://docker-in-docker:2375/
-    CI_REGISTRY: registry:5000
-    CI_REGISTRY_IMAGE: registry:5000/\${CI_PROJECT_PATH}/dind
-`,
-).concat(`    - docker tag \${CI_REGISTRY_IMAGE} \${CI_REGISTRY}/dockhand/other:from-demo
+// Setup 3's job as users write it, plus a push to another project's repository that the job's
+// token must not be allowed. The registry address containers use comes from the runner's
+// pre_build_script (below), not from the job.
+const DIND_JOB =
+  SETUP_3_JOB.concat(`    - docker tag \${CI_REGISTRY_IMAGE} \${CI_REGISTRY}/dockhand/other:from-demo
     - if docker push \${CI_REGISTRY}/dockhand/other:from-demo; then exit 7; fi
     - echo "push to another project denied"
 `);
+
+// The coordinator hands every job one registry address, the host's loopback one; a dind daemon
+// on the test network reaches the registry by its name there. The dind runner's admin rewrites
+// the address in the job's shell, as GitLab Runner's pre_build_script allows (its image under
+// the project's path, apart from setup 1's).
+const DIND_PRE_BUILD =
+  'export CI_REGISTRY=registry:5000 CI_REGISTRY_IMAGE="registry:5000/$CI_PROJECT_PATH/dind"';
 
 const SLOW_PIPELINE = `
 slow:
@@ -87,7 +88,10 @@ async function startDaemon(name: string, tag: string, docker: string[]): Promise
     `  token = "${token}"`,
     '  executor = "docker"',
     ...(tag === 'docker'
-      ? ['  environment = ["DOCKERD_EXTRA_ARGS=--insecure-registry=registry:5000"]']
+      ? [
+          '  environment = ["DOCKERD_EXTRA_ARGS=--insecure-registry=registry:5000"]',
+          `  pre_build_script = '${DIND_PRE_BUILD}'`,
+        ]
       : []),
     '  [runners.docker]',
     '    tls_verify = false',
@@ -105,7 +109,7 @@ describeWithEngine('dockhand server + token-auth registry + two dockhand run dae
       if (!(await hasImage(engine, image)))
         throw new Error(`${image} is missing: run scripts/engine-up and the image seed`);
     }
-    expect(DIND_JOB).toContain('    CI_REGISTRY: registry:5000\n');
+    expect(DIND_JOB.startsWith(SETUP_3_JOB)).toBe(true);
     buildCli();
     docker('build', '-q', '-t', BUILDER, join(ROOT, 'examples', 'builder', 'builder'));
     cleanup.image(BUILDER);
