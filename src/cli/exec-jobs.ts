@@ -18,6 +18,7 @@ import { tolerates } from '../runner/pipeline-schedule.js';
 import { registryContext, registryCredentials, type ExecRegistry } from './exec-registry.js';
 import { cacheFilesHasher } from './cache-key-files.js';
 import { parseWithCache } from './pipeline-cache.js';
+import { localProjectId } from './local-project-id.js';
 import { fsIncludeResolver, listRepositoryFiles, readPipelineSource } from './pipeline-files.js';
 import { ensureStateDir } from './state-dir.js';
 
@@ -125,7 +126,7 @@ export function localRunContext(
       name: git.projectName,
       path,
       namespace: 'local',
-      id: 1,
+      id: localProjectId(git.root),
       configPath,
     },
     job: { ...job, startedAt: now },
@@ -182,7 +183,7 @@ export async function loadExecPlan(options: LoadOptions, token: string): Promise
     const spec = toJobSpec(planned, {
       jobId,
       pipelineId: 1,
-      projectId: 1,
+      projectId: context.project.id,
       projectName: git.projectName,
       projectFullPath: context.project.path,
       token,

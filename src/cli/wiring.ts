@@ -55,6 +55,7 @@ export function jobRunnerFor(runner: ExecRunner): JobRunner {
       : {
           environment: section.environment,
           outputLimitKiB: section.outputLimit,
+          featureFlags: section.featureFlags,
           preBuildScript: section.preBuildScript,
           postBuildScript: section.postBuildScript,
         }),

@@ -68,6 +68,8 @@ export interface JobRunner {
   /** `[[runners]] environment`. */
   readonly environment?: readonly string[];
   readonly debugTraceDisabled?: boolean;
+  /** `[runners.feature_flags]`, winning over job variables of the same name. */
+  readonly featureFlags?: Readonly<Record<string, boolean>>;
   /** `[[runners]] pre_build_script` / `post_build_script`, around the job's script. */
   readonly preBuildScript?: string | undefined;
   readonly postBuildScript?: string | undefined;
@@ -158,6 +160,7 @@ class JobRun {
       jobTimeoutSeconds: timeoutSeconds,
       disposable: options.runner.disposable ?? true,
       environment: options.runner.environment ?? [],
+      featureFlags: options.runner.featureFlags ?? {},
     });
     // Executors see the same full variable list as the scripts (GitLab's GetAllVariables), so
     // both agree on CI_PROJECT_DIR, CI_BUILDS_DIR and the rest.

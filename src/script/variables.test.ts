@@ -37,6 +37,15 @@ describe('effectiveVariables', () => {
     expect(value(list, 'CI_RUNNER_VERSION')).toBe('0.1.0');
   });
 
+  it("lets the runner's feature flags win over a job variable of the same name", () => {
+    const job = sampleJob({ variables: [yamlVariable('FF_USE_NATIVE_CONTAINER_STOP', 'true')] });
+    const flags = { FF_USE_NATIVE_CONTAINER_STOP: false, FF_USE_INIT_WITH_DOCKER_EXECUTOR: true };
+    const list = effectiveVariables(job, { ...context, featureFlags: flags });
+    expect(value(list, 'FF_USE_NATIVE_CONTAINER_STOP')).toBe('false');
+    expect(value(list, 'FF_USE_INIT_WITH_DOCKER_EXECUTOR')).toBe('true');
+    expect(new Set(list.map((v) => v.key)).size).toBe(list.length);
+  });
+
   it('expands references one level deep, skipping raw values; a file variable expands to its path', () => {
     const job = sampleJob({
       variables: [

@@ -21,6 +21,8 @@ export interface RunnerContext {
   readonly disposable: boolean;
   /** config.toml `environment = ["KEY=VALUE", …]`. */
   readonly environment?: readonly string[];
+  /** `[runners.feature_flags]`: FF_* flags that win over job variables of the same name. */
+  readonly featureFlags?: Readonly<Record<string, boolean>>;
   readonly concurrentId?: number;
 }
 
@@ -88,6 +90,7 @@ export function effectiveVariables(job: JobSpec, context: RunnerContext): JobVar
     internal('CI_RUNNER_SHORT_TOKEN', context.shortToken),
     internal('CI_RUNNER_EXECUTABLE_ARCH', context.arch),
     internal('RUNNER_TEMP_PROJECT_DIR', `${projectDir}.tmp`),
+    ...Object.entries(context.featureFlags ?? {}).map(([name, on]) => internal(name, String(on))),
   ];
   return expandVariables(lastWins([...before, ...job.variables, ...after]));
 }

@@ -90,7 +90,7 @@ describe.skipIf(reason !== undefined)('seed setups 2 and 3 on docker+machine (QE
     );
     expect(r.stdout).toContain('Using Docker executor with image docker ...');
     expect(r.stdout).toMatch(
-      /Running on runner-xxxxxxxx-project-1-concurrent-0 via runner-xxxxxxxx-\d+-[0-9a-f]{8}\.myrunner\.yourdomain\.\.\./,
+      /Running on runner-xxxxxxxx-project-\d+-concurrent-0 via runner-xxxxxxxx-\d+-[0-9a-f]{8}\.myrunner\.yourdomain\.\.\./,
     );
     expect(r.stdout).toContain(`Successfully tagged ${GUEST_REGISTRY}/${repository}:latest`);
     expect(r.stdout).toContain('Login Succeeded');

@@ -19,6 +19,7 @@ import { systemRunnerClock } from '../../runner/runner-clock.js';
 import type { Command } from '../command.js';
 import { discoverConfig, processDiscoveryContext, readConfigFile } from '../config-discovery.js';
 import { stderrLogger, type CliIo } from '../io.js';
+import { atLogLevel } from '../log-level.js';
 import { parseFlags } from '../parse-flags.js';
 import { jobRunnerFor, wireProvider, type ExecRunner, type WiredProvider } from '../wiring.js';
 
@@ -140,8 +141,8 @@ function handleSignals(daemon: Daemon, logger: Logger): () => void {
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseFlags('run', args, { config: { type: 'string' } });
-  const logger = stderrLogger(io);
-  const { config, display } = await loadConfig(values.config, io, logger);
+  const { config, display } = await loadConfig(values.config, io, stderrLogger(io));
+  const logger = atLogLevel(stderrLogger(io), config.logLevel);
   const { runners, providers } = await wire(config, display, io);
   // An engine that does not answer is found before asking for work, not by failing a job.
   for (const wired of new Set(providers.values())) await wired.ready();
