@@ -1,6 +1,6 @@
 import type { LocalStore } from '../executors/local-files/local-store.js';
 import type { DotenvVariable } from '../protocol/dotenv-report.js';
-import type { JobSpec, JobVariable } from '../protocol/job-spec.js';
+import { publicVariable, type JobSpec, type JobVariable } from '../protocol/job-spec.js';
 import type { JobResult } from '../runner/job-outcome.js';
 
 /** What a job of a local pipeline gets from the jobs whose artifacts it takes. */
@@ -48,14 +48,7 @@ export function withDotenvVariables(
 ): JobSpec {
   if (dotenv.length === 0) return spec;
   const keys = new Set(dotenv.map((v) => v.key));
-  const added: JobVariable[] = dotenv.map(({ key, value }) => ({
-    key,
-    value,
-    public: true,
-    masked: false,
-    file: false,
-    raw: false,
-  }));
+  const added = dotenv.map(({ key, value }) => publicVariable(key, value));
   const above = projectVariables.filter((v) => keys.has(v.key));
   return { ...spec, variables: [...spec.variables, ...added, ...above] };
 }

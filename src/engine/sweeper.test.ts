@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LABELS } from '../core/labels.js';
 import type { ManagedResource } from './container-types.js';
-import { isOrphan, processIsAlive } from './sweeper.js';
+import { processIsAlive } from './process-alive.js';
+import { isOrphan } from './sweeper.js';
 
 const resource = (labels: Record<string, string>): ManagedResource => ({
   kind: 'container',

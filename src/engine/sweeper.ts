@@ -1,6 +1,7 @@
 import { LABELS } from '../core/labels.js';
 import type { ManagedResource } from './container-types.js';
 import type { Engine } from './engine.js';
+import { processIsAlive } from './process-alive.js';
 
 export interface SweepOptions {
   /** The current process's session id: its resources are never swept. */
@@ -12,17 +13,6 @@ export interface SweepOptions {
 export interface SweepResult {
   readonly removed: readonly ManagedResource[];
   readonly failed: readonly { readonly resource: ManagedResource; readonly error: unknown }[];
-}
-
-/** `kill(pid, 0)` probes without signalling; EPERM still means "exists, not ours". */
-export function processIsAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

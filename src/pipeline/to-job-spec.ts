@@ -1,12 +1,13 @@
-import type {
-  JobArtifact,
-  JobCache,
-  JobGitInfo,
-  JobImage,
-  JobService,
-  JobSpec,
-  JobStep,
-  JobVariable,
+import {
+  publicVariable,
+  type JobArtifact,
+  type JobCache,
+  type JobGitInfo,
+  type JobImage,
+  type JobService,
+  type JobSpec,
+  type JobStep,
+  type JobVariable,
 } from '../protocol/job-spec.js';
 import type { ArtifactsSpec, CacheSpec, ImageSpec, ServiceSpec, VariableSpec } from './model.js';
 import type { PlannedJob } from './plan.js';
@@ -87,7 +88,7 @@ function jobVariables(
   const have = new Set(context.predefined.map((variable) => variable.key));
   const out: JobVariable[] = pairs
     .filter(([key]) => !have.has(key))
-    .map(([key, value]) => ({ key, value, public: true, masked: false, file: false, raw: false }));
+    .map(([key, value]) => publicVariable(key, value));
   if (!have.has('CI_JOB_TOKEN'))
     out.push({
       key: 'CI_JOB_TOKEN',

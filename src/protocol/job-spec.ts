@@ -17,6 +17,11 @@ export interface JobVariable {
   readonly raw: boolean;
 }
 
+/** A plain variable as YAML and the runner define them: public, unmasked, expanded. */
+export function publicVariable(key: string, value: string): JobVariable {
+  return { key, value, public: true, masked: false, file: false, raw: false };
+}
+
 export type StepWhen = 'on_success' | 'on_failure' | 'always';
 
 export interface JobStep {

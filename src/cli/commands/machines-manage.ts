@@ -1,4 +1,5 @@
 import { UsageError } from '../../core/errors.js';
+import { processIsAlive } from '../../engine/process-alive.js';
 import { defaultMachineStateDir, QemuDriver } from '../../executors/machine/drivers/qemu.js';
 import { defaultMachineCacheDir } from '../../executors/machine/image/vm-image.js';
 import type { Command } from '../command.js';
@@ -29,18 +30,10 @@ status, engine address, creating process (and whether it is gone: an orphan) and
       io.stdout('No VMs.\n');
       return 0;
     }
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch (error) {
-        return (error as NodeJS.ErrnoException).code === 'EPERM';
-      }
-    };
     io.stdout('NAME\tSTATUS\tENGINE\tOWNER\tCREATED\n');
     for (const vm of vms) {
       const engine = vm.engine?.kind === 'tcp' ? `tcp://127.0.0.1:${vm.engine.port} (tls)` : '-';
-      const owner = `${vm.ownerPid}${alive(vm.ownerPid) ? '' : ' (gone)'}`;
+      const owner = `${vm.ownerPid}${processIsAlive(vm.ownerPid) ? '' : ' (gone)'}`;
       io.stdout(`${vm.name}\t${vm.status}\t${engine}\t${owner}\t${vm.createdAt.toISOString()}\n`);
     }
     return 0;

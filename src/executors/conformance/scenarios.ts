@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { JobSpec, JobStep } from '../../protocol/job-spec.js';
+import { publicVariable, type JobSpec, type JobStep } from '../../protocol/job-spec.js';
 import { stageScript, type JobStatus } from '../../script/bash.js';
 import type { StageName } from '../../script/stages.js';
 import { effectiveVariables } from '../../script/variables.js';
@@ -60,14 +60,7 @@ function job(
       depth: 0,
     },
     runner_info: { timeout: 60 },
-    variables: Object.entries(variables).map(([key, value]) => ({
-      key,
-      value,
-      public: true,
-      masked: false,
-      file: false,
-      raw: false,
-    })),
+    variables: Object.entries(variables).map(([key, value]) => publicVariable(key, value)),
     steps,
     services: [],
     artifacts: [],

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ConfigError, EnvironmentError } from '../../../core/errors.js';
 import { silentLogger, type Logger } from '../../../core/logger.js';
 import type { EngineEndpoint } from '../../../engine/endpoint.js';
+import { processIsAlive } from '../../../engine/process-alive.js';
 import type { CreateVmOptions, StartVmOptions, VmDriver, VmInfo } from '../driver.js';
 import { vmImageIsCurrent, vmImagePaths } from '../image/vm-image.js';
 import { chooseAccelerator } from '../qemu/accel-probe.js';
@@ -71,15 +72,6 @@ export interface QemuDriverOptions {
 export function defaultMachineStateDir(env: NodeJS.ProcessEnv): string {
   const fromEnv = env['DOCKHAND_STATE_DIR'];
   return join(fromEnv !== undefined && fromEnv !== '' ? fromEnv : '/var/lib/dockhand', 'machines');
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Options from `MachineOptions` (`qemu-memory=2048`, `qemu-cpus=2`, `engine-registry-mirror=…`). */
@@ -355,7 +347,7 @@ export class QemuDriver implements VmDriver {
   }
 
   async removeOrphans(): Promise<string[]> {
-    const alive = this.options.isAlive ?? processAlive;
+    const alive = this.options.isAlive ?? processIsAlive;
     const removed: string[] = [];
     for (const name of await listVmNames(this.options.stateDir)) {
       const record = await readVmRecord(this.options.stateDir, name);

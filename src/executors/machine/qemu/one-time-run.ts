@@ -1,6 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { processIsAlive } from '../../../engine/process-alive.js';
 import { killQemu } from './qemu-process.js';
 
 /**
@@ -67,15 +68,6 @@ export function guardOneTimeRun(run: GuardedRun): () => void {
   return release;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes what an earlier, crashed (SIGKILLed, power loss) run left in `parent`: directories
  * named `<prefix>.tmp-<pid>` whose process is gone, after killing the QEMU recorded in their
@@ -92,7 +84,7 @@ export async function sweepOneTimeLeftovers(
     const owner = /\.tmp-(\d+)$/.exec(entry.name)?.[1];
     if (!entry.isDirectory() || owner === undefined) continue;
     const ownerPid = Number(owner);
-    if (ownerPid === process.pid || processAlive(ownerPid)) continue;
+    if (ownerPid === process.pid || processIsAlive(ownerPid)) continue;
     const dir = join(parent, entry.name);
     await killRecordedQemu(join(dir, layout.pidFile), join(dir, layout.markerFile));
     await rm(dir, { recursive: true, force: true });
