@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { makeRepo, median, timed } from './support.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const cli = join(root, 'bin', 'dockhand.js');
+// The installed command, as users run it (package.json "bin").
+const command = join(root, 'bin', 'dockhand');
 const image = 'busybox:latest';
 const pairsFlag = process.argv.indexOf('--pairs');
 const pairs = pairsFlag > 0 ? Number(process.argv[pairsFlag + 1]) : 10;
@@ -25,7 +26,7 @@ const tenJobs = Array.from(
 
 function execIn(repo) {
   // No config.toml of this machine's user: the embedded runner (if-not-present) runs the jobs.
-  return timed('node', [cli, 'exec'], {
+  return timed(command, ['exec'], {
     cwd: repo,
     env: { ...process.env, NO_COLOR: '1', CONFIG_FILE: '', HOME: repo },
   });

@@ -38,9 +38,9 @@ export function median(values) {
 
 /**
  * `env` and, when it sets NODE_EXTRA_CA_CERTS, a copy without it, each with a label suffix.
- * Node 20 reads that certificate bundle at every start (≈ 35–60 ms on the development VM, whose
- * environment sets it), although `dockhand exec` makes no TLS connection to a public CA; start-up
- * figures are reported both ways, clearly labelled, and dockhand never unsets it for its users.
+ * Node 20 reads that certificate bundle at every start (≈ 20–45 ms on the development VM, whose
+ * environment sets it). The `dockhand` command keeps Node from reading it for `exec` only (and
+ * hands it back to every child process); start-up figures of bare Node are reported both ways.
  */
 export function withAndWithoutExtraCaCerts(env) {
   if (env.NODE_EXTRA_CA_CERTS === undefined || env.NODE_EXTRA_CA_CERTS === '') {

@@ -73,7 +73,8 @@ function forShell(spec: JobSpec, buildsDir: string): JobSpec {
 }
 
 function describe(result: JobResult): string {
-  const seconds = (result.durationMs / 1000).toFixed(1);
+  // As the closing table shows it: a one-line job takes hundredths of a second, not "0.0s".
+  const seconds = (result.durationMs / 1000).toFixed(2);
   if (result.state === 'failed') return `failed: ${result.message} (${seconds}s)`;
   return `${result.state === 'success' ? 'passed' : 'canceled'} (${seconds}s)`;
 }

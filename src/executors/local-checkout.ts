@@ -99,18 +99,38 @@ async function headAndCommit(
 }
 
 /**
+ * The commit a fresh clone checked out, read from its files (HEAD's branch, as a loose ref or in
+ * packed-refs); undefined when that cannot be told without git.
+ */
+async function clonedCommit(gitDir: string): Promise<string | undefined> {
+  const head = (await readFile(join(gitDir, 'HEAD'), 'utf8').catch(() => '')).trim();
+  const ref = /^ref: (refs\/\S+)$/.exec(head)?.[1];
+  if (ref === undefined) return /^[0-9a-f]{40,64}$/.test(head) ? head : undefined;
+  const loose = (await readFile(join(gitDir, ref), 'utf8').catch(() => '')).trim();
+  if (/^[0-9a-f]{40,64}$/.test(loose)) return loose;
+  const packed = await readFile(join(gitDir, 'packed-refs'), 'utf8').catch(() => '');
+  const line = packed.split('\n').find((l) => l.endsWith(` ${ref}`));
+  return line?.split(' ')[0];
+}
+
+/**
  * Full history and a checkout: a local clone (objects hard-linked, no upload-pack) that checks
- * out the repository's HEAD, overlapped with resolving the job's commit. When that commit is HEAD
- * (`dockhand exec`'s usual case) the work tree is already right and only HEAD is detached, by
- * writing it: one `git` process fewer than a `checkout --detach`. Returns the commit.
+ * out the repository's HEAD. When that commit is the job's (`dockhand exec`'s usual case, told
+ * from the clone's own files) the work tree is already right and only HEAD is detached, by
+ * writing it: no further `git` process. Otherwise the job's commit is resolved (HEAD when the
+ * repository lacks it, as for a synthetic payload) and checked out. Returns the commit.
  */
 async function cloneCheckedOut(request: LocalCheckout): Promise<string> {
   const { repository, job, dest, signal } = request;
-  const [{ head, sha }] = await Promise.all([
-    headAndCommit(repository.path, job.git_info.sha, signal),
-    git(['clone', '-q', '--no-tags', repository.path, dest], signal),
-  ]);
-  if (sha === head) await detachHead(join(dest, '.git'), sha);
+  await git(['clone', '-q', '--no-tags', repository.path, dest], signal);
+  const gitDir = join(dest, '.git');
+  const cloned = await clonedCommit(gitDir);
+  if (cloned !== undefined && cloned === job.git_info.sha) {
+    await detachHead(gitDir, cloned);
+    return cloned;
+  }
+  const { head, sha } = await headAndCommit(repository.path, job.git_info.sha, signal);
+  if (sha === head && sha === cloned) await detachHead(gitDir, sha);
   else await git(['-C', dest, 'checkout', '-q', '--detach', sha], signal);
   return sha;
 }

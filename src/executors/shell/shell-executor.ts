@@ -1,4 +1,4 @@
-import { cp, mkdir, rm } from 'node:fs/promises';
+import { cp, mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { InternalError } from '../../core/errors.js';
@@ -13,6 +13,7 @@ import type {
 import { JobFailedError } from '../job-error.js';
 import { checkoutLocal } from '../local-checkout.js';
 import { runShell } from './shell-process.js';
+import { clearForFresh } from './stale-dirs.js';
 
 export interface ShellExecutorSettings {
   /** The shell that runs stage scripts: `bash` when found, else `sh`. */
@@ -38,6 +39,8 @@ interface Prepared {
  */
 export class ShellExecutor implements Executor {
   private prepared: Prepared | undefined;
+  /** Deletion of the previous job's project directory, running behind this job. */
+  private staleRemoved: (() => Promise<void>) | undefined;
 
   constructor(private readonly settings: ShellExecutorSettings) {}
 
@@ -56,8 +59,7 @@ export class ShellExecutor implements Executor {
     log.plain(`Using Shell (${basename(this.settings.shell)}) executor...`);
     try {
       // A fresh project directory per job, as a fresh docker volume would be.
-      await rm(projectDir, { recursive: true, force: true });
-      await rm(`${projectDir}.tmp`, { recursive: true, force: true });
+      this.staleRemoved = await clearForFresh([projectDir, `${projectDir}.tmp`]);
       await mkdir(buildsDir, { recursive: true });
       const sourceLines =
         localRepository === undefined
@@ -106,9 +108,14 @@ export class ShellExecutor implements Executor {
     return { exitCode };
   }
 
-  /** The project directory stays (GitLab's shell executor keeps it too); nothing else to do. */
-  cleanup(): Promise<void> {
-    return Promise.resolve();
+  /**
+   * The project directory stays (GitLab's shell executor keeps it too); the previous one, set
+   * aside in prepare, must be gone before the job counts as finished.
+   */
+  async cleanup(): Promise<void> {
+    // A tree that cannot be deleted now stays set aside; the next job's sweep retries it once
+    // this process is gone. It never blocks or fails the job that already ran.
+    await this.staleRemoved?.().catch(() => undefined);
   }
 
   projectFiles(): ProjectFiles {
