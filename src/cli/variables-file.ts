@@ -1,5 +1,6 @@
-import { parse } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { UsageError } from '../core/errors.js';
+import { yamlErrorOffset } from '../pipeline/yaml/yaml-error-offset.js';
 import type { JobVariable } from '../protocol/job-spec.js';
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -40,20 +41,36 @@ function entry(file: string, key: string, value: unknown): JobVariable {
  * variable types: a `file` variable holds the path of a file with the value).
  */
 export function parseVariablesFile(file: string, text: string): JobVariable[] {
-  let data: unknown;
-  try {
-    data = parse(text);
-  } catch (error) {
-    throw new UsageError(`${file} is not valid YAML: ${(error as Error).message}`);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const error = doc.errors[0];
+  if (error !== undefined) {
+    const at = lines.linePos(yamlErrorOffset(text, error.pos[0], error.message));
+    throw new UsageError(
+      `${file}:${String(at.line)}:${String(at.col)}: invalid YAML: ${error.message.split('\n')[0] ?? ''}`,
+      { hint: 'the file is a YAML mapping: KEY: value, or KEY: { value: "…", type: file }' },
+    );
   }
+  const data: unknown = doc.toJS();
   if (data === null || data === undefined) return [];
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new UsageError(`${file} must be a mapping of variable names to values`, {
       hint: 'DEPLOY_ENV: staging',
     });
   }
+  // `file:line:col` of each key, for errors about its entry.
+  const where = new Map<string, string>();
+  if (isMap(doc.contents)) {
+    for (const pair of doc.contents.items) {
+      if (isScalar(pair.key) && pair.key.range !== undefined && pair.key.range !== null) {
+        const at = lines.linePos(pair.key.range[0]);
+        where.set(String(pair.key.value), `${file}:${String(at.line)}:${String(at.col)}`);
+      }
+    }
+  }
   return Object.entries(data as Record<string, unknown>).map(([key, value]) => {
-    if (!KEY.test(key)) throw new UsageError(`${file}: "${key}" is not a variable name`);
-    return entry(file, key, value);
+    const at = where.get(key) ?? file;
+    if (!KEY.test(key)) throw new UsageError(`${at}: "${key}" is not a variable name`);
+    return entry(at, key, value);
   });
 }

@@ -4,7 +4,12 @@ import { parsePipeline } from './parse-pipeline.js';
 
 /** Every error path: [name, YAML, message fragment, line, column, job?]. */
 const cases: [string, string, string, number, number, string?][] = [
-  ['invalid YAML', 'job:\n  script: [a\n', 'invalid YAML', 1, 1],
+  // An unclosed flow sequence: where it opens (the library stops at the end of the file).
+  ['invalid YAML', 'job:\n  script: [a\n', 'invalid YAML', 2, 11],
+  ['invalid YAML, unclosed map', 'a: 1\nb: {c: 1\nd: 2\n', 'Flow map', 2, 4],
+  ['invalid YAML, unclosed quote', 'job:\n  script:\n    - "echo x\n', 'closing "quote', 3, 7],
+  ['invalid YAML, mis-indented key', 'a: 1\nb:\n  c: 2\n   d: 3\n', 'invalid YAML', 3, 6],
+  ['invalid YAML, tab indentation', 'job:\n\tscript: x\n', 'invalid YAML', 2, 1],
   ['empty file', '', 'Please provide content of .gitlab-ci.yml', 1, 1],
   ['not a hash', '- a\n- b\n', 'Invalid configuration format', 1, 1],
   ['no visible jobs', '.hidden:\n  script: x\n', 'at least one visible job', 1, 1],

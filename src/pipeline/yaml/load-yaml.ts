@@ -13,6 +13,7 @@ import {
 } from 'yaml';
 import type { PipelineProblem } from '../errors.js';
 import { PositionTable, type ValuePosition } from './position-table.js';
+import { yamlErrorOffset } from './yaml-error-offset.js';
 import {
   ReferenceTag,
   hasKey,
@@ -223,7 +224,8 @@ export function loadYaml(file: string, text: string): LoadedYaml {
     return { value: undefined, positions, errors, warnings };
   }
   for (const error of doc.errors) {
-    const at = error.linePos?.[0] ?? { line: 1, col: 1 };
+    // prettyErrors is off (its message repeats the source), so the position is an offset.
+    const at = lines.linePos(yamlErrorOffset(text, error.pos[0], error.message));
     errors.push({
       file,
       line: at.line,
