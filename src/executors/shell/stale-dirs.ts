@@ -6,7 +6,11 @@ import { processIsAlive } from '../../engine/process-alive.js';
 const MARK = '.dockhand-stale-';
 let counter = 0;
 
-/** Renames `dir` aside when it exists; returns the new path, or undefined when there was none. */
+/**
+ * Renames `dir` aside when it exists; returns the new path, or undefined when there was none.
+ * A directory that cannot be renamed (a mount point: EBUSY, EXDEV) is deleted in place, as
+ * before this optimisation.
+ */
 async function setAside(dir: string): Promise<string | undefined> {
   const aside = `${dir}${MARK}${process.pid}-${String((counter += 1))}`;
   try {
@@ -14,7 +18,8 @@ async function setAside(dir: string): Promise<string | undefined> {
     return aside;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    await rm(dir, { recursive: true, force: true });
+    return undefined;
   }
 }
 
