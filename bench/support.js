@@ -39,8 +39,8 @@ export function median(values) {
 /**
  * `env` and, when it sets NODE_EXTRA_CA_CERTS, a copy without it, each with a label suffix.
  * Node 20 reads that certificate bundle at every start (≈ 20–45 ms on the development VM, whose
- * environment sets it). The `dockhand` command keeps Node from reading it for `exec` only (and
- * hands it back to every child process); start-up figures of bare Node are reported both ways.
+ * environment sets it). The `dockhand` command keeps Node from reading it for `exec` and the
+ * other commands that do not need it (and hands it back to every child process); start-up figures of bare Node are reported both ways.
  */
 export function withAndWithoutExtraCaCerts(env) {
   if (env.NODE_EXTRA_CA_CERTS === undefined || env.NODE_EXTRA_CA_CERTS === '') {

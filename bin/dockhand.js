@@ -6,9 +6,10 @@
 import { statSync } from 'node:fs';
 import { URL } from 'node:url';
 
-// bin/dockhand (the installed command) starts `exec` without NODE_EXTRA_CA_CERTS, which costs
-// Node 20 tens of milliseconds at start and which `exec` does not use itself (see there). Put
-// back first, so that git, the jobs and every other child process inherit it unchanged.
+// bin/dockhand (the installed command) starts `exec` and other commands that open no TLS
+// connection with Node's CA store without NODE_EXTRA_CA_CERTS, which costs Node 20 tens of
+// milliseconds at start (see there). Put back first, so that git, the jobs and every other
+// child process inherit it unchanged.
 const deferred = process.env.DOCKHAND_DEFERRED_NODE_EXTRA_CA_CERTS;
 if (deferred !== undefined) {
   process.env.NODE_EXTRA_CA_CERTS = deferred;

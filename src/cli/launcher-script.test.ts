@@ -70,8 +70,15 @@ describe('bin/dockhand', () => {
     });
   });
 
+  it('does the same for the other commands that open no such connection', () => {
+    for (const args of [['lint'], ['config', 'check'], ['audit'], ['--version'], []]) {
+      const seen = run(join(dir, 'bin', 'dockhand'), args, certs);
+      expect(seen).toMatchObject({ startedWith: null, now: bundle, deferred: null });
+    }
+  });
+
   it('starts every other command with the environment unchanged', () => {
-    for (const args of [['run'], ['--version'], ['server', 'exec']]) {
+    for (const args of [['run'], ['register'], ['server', 'exec'], ['images', 'seed']]) {
       const seen = run(join(dir, 'bin', 'dockhand'), args, certs);
       expect(seen.startedWith).toBe(`NODE_EXTRA_CA_CERTS=${bundle}`);
       expect(seen.child).toBe(`${bundle}|unset`);
