@@ -10,6 +10,7 @@ import { runPipeline, type PipelineJobReport } from '../runner/pipeline-run.js';
 import type { ScheduleJob } from '../runner/pipeline-schedule.js';
 import { ConsoleSink, FileSink, TeeSink, type TraceSink } from '../runner/sinks.js';
 import { dependenciesOf, missingDependency, withDotenvVariables } from './exec-dependencies.js';
+import { requireImages } from './exec-selection.js';
 import { formatSummary } from './exec-summary.js';
 import { allowedToFail, type ExecJob } from './exec-jobs.js';
 import { Interrupts } from './interrupts.js';
@@ -105,6 +106,12 @@ export async function runExecPipeline(
   // docker+machine: a local run keeps no VM past its process; closing removes the pool's VMs.
   const closers: (() => Promise<void>)[] = [];
   const providers = await resolveProviders(assignments, settings, interrupts, closers);
+  try {
+    requireImages(assignments, (runner) => providers.get(runner)?.name ?? runner.executor);
+  } catch (error) {
+    await Promise.all(closers.map((close) => close()));
+    throw error;
+  }
   const jobs = assignments.map((a) => scheduleJobOf(a.job, settings.named));
   const prefixed = settings.concurrency > 1 && jobs.length > 1;
   const width = Math.min(24, Math.max(...jobs.map((j) => j.name.length)));
@@ -197,8 +204,13 @@ async function resolveProviders(
       providers.set(runner, wired.provider);
     } catch (error) {
       if (runner !== EMBEDDED_RUNNER || settings.executor !== undefined) throw error;
+      // The engine error already says "no Docker engine answers at …": not said twice.
+      const why = ((error as Error).message.split('\n')[0] ?? '').replace(
+        /^no Docker engine answers\s*/i,
+        '',
+      );
       settings.io.stderr(
-        `${paint('warning', `No Docker engine answers (${(error as Error).message.split('\n')[0] ?? ''}); running jobs with the shell executor`, settings.io.color)}\n`,
+        `${paint('warning', `No Docker engine answers ${why}; running jobs with the shell executor`, settings.io.color)}\n`,
       );
       providers.set(runner, (await wireProvider(runner, settings.io.env, 'shell')).provider);
     }

@@ -41,6 +41,11 @@ slow:
   script:
     - sleep 30
 
+no-image:
+  when: manual
+  script:
+    - echo never
+
 cancel-me:
   image: ${IMAGE}
   script:
@@ -166,6 +171,15 @@ describeWithEngine('dockhand exec (built CLI, real engine)', (engine) => {
     expect(docker('ps', '-a', '-q', '--filter', pid)).toBe('');
     expect(docker('volume', 'ls', '-q', '--filter', pid)).toBe('');
     expect(docker('network', 'ls', '-q', '--filter', pid)).toBe('');
+  });
+
+  it('refuses a job without image on the embedded runner when an engine answers (exit 2)', () => {
+    const r = exec('no-image');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('job "no-image" has no image and the runner "local"');
+    expect(r.stderr).toContain('--executor shell');
+    expect(r.stdout).not.toContain('never');
+    expect(existsSync(join(repo, '.dockhand', 'logs', 'no-image.log'))).toBe(false);
   });
 
   it('reports an unknown job as a usage error (exit 2)', () => {

@@ -57,11 +57,26 @@ describe('dockhand exec (no engine needed)', () => {
   });
 
   it('exits 2 before running anything when a job has no image and the runner no default', async () => {
-    const cli = io();
-    expect(await main(['exec', 'deploy'], cli)).toBe(2);
-    expect(cli.err.join('')).toContain(
-      'job "deploy" has no image and the runner "local" has no default image',
+    writeFileSync(
+      join(repo, 'config.toml'),
+      '[[runners]]\n  name = "dock"\n  executor = "docker"\n',
     );
+    const cli = io();
+    expect(await main(['exec', '--config', 'config.toml', 'deploy'], cli)).toBe(2);
+    expect(cli.err.join('')).toContain(
+      'job "deploy" has no image and the runner "dock" has no default image',
+    );
+    rmSync(join(repo, 'config.toml'));
+  });
+
+  it('without a config and without an engine, runs a job that has no image on the shell', async () => {
+    const cli = io();
+    cli.env['DOCKER_HOST'] = `unix://${join(repo, 'no-engine.sock')}`;
+    expect(await main(['exec', 'deploy'], cli)).toBe(0);
+    const err = cli.err.join('');
+    expect(err).toContain('No Docker engine answers');
+    expect(err).toContain('running jobs with the shell executor');
+    expect(cli.out.join('')).toContain('Using Shell');
   });
 
   it('exits 2 when no runner has the job tags', async () => {
