@@ -76,7 +76,10 @@ function forShell(spec: JobSpec, buildsDir: string): JobSpec {
 function describe(result: JobResult): string {
   // As the closing table shows it: a one-line job takes hundredths of a second, not "0.0s".
   const seconds = (result.durationMs / 1000).toFixed(2);
-  if (result.state === 'failed') return `failed: ${result.message} (${seconds}s)`;
+  if (result.state === 'failed') {
+    // GitLab's "Job failed: exit code 1" after `Job "x" failed:` would say it twice.
+    return `failed: ${result.message.replace(/^Job failed: /, '')} (${seconds}s)`;
+  }
   return `${result.state === 'success' ? 'passed' : 'canceled'} (${seconds}s)`;
 }
 
