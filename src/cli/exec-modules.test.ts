@@ -1,26 +1,12 @@
-import { build } from 'esbuild';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const root = join(import.meta.dirname, '../..');
+import { bundleInputs } from '../../test/support/bundle-inputs.js';
 
 /**
  * The files `dockhand exec` loads before it knows what it needs: those reached from its command
  * module through static imports only (what the bundle loads with the exec chunk).
  */
 async function staticallyLoaded(entry: string): Promise<Set<string>> {
-  const result = await build({
-    absWorkingDir: root,
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    metafile: true,
-    format: 'esm',
-    platform: 'node',
-    external: ['better-sqlite3'],
-    logLevel: 'silent',
-  });
-  const inputs = result.metafile.inputs;
+  const inputs = await bundleInputs(entry);
   const seen = new Set<string>();
   const visit = (path: string): void => {
     if (seen.has(path)) return;
