@@ -92,18 +92,26 @@ function prepare(entry: ZipEntry, offset: number): { record: Written; body: Buff
   return { record, body };
 }
 
+/**
+ * The fields the local and the central header share, in the same order and layout (version
+ * needed … name length); they start at byte 4 of a local header and at byte 6 of a central one.
+ */
+function writeSharedFields(header: Buffer, record: Written, at: number): void {
+  header.writeUInt16LE(20, at);
+  header.writeUInt16LE(UTF8_FLAG, at + 2);
+  header.writeUInt16LE(record.method, at + 4);
+  header.writeUInt16LE(record.dos.time, at + 6);
+  header.writeUInt16LE(record.dos.date, at + 8);
+  header.writeUInt32LE(record.crc, at + 10);
+  header.writeUInt32LE(record.compressed, at + 14);
+  header.writeUInt32LE(record.size, at + 18);
+  header.writeUInt16LE(record.name.length, at + 22);
+}
+
 function localHeader(record: Written): Buffer {
   const header = Buffer.alloc(30);
   header.writeUInt32LE(LOCAL_SIGNATURE, 0);
-  header.writeUInt16LE(20, 4);
-  header.writeUInt16LE(UTF8_FLAG, 6);
-  header.writeUInt16LE(record.method, 8);
-  header.writeUInt16LE(record.dos.time, 10);
-  header.writeUInt16LE(record.dos.date, 12);
-  header.writeUInt32LE(record.crc, 14);
-  header.writeUInt32LE(record.compressed, 18);
-  header.writeUInt32LE(record.size, 22);
-  header.writeUInt16LE(record.name.length, 26);
+  writeSharedFields(header, record, 4);
   return header;
 }
 
@@ -111,15 +119,7 @@ function centralHeader(record: Written): Buffer {
   const header = Buffer.alloc(46);
   header.writeUInt32LE(CENTRAL_SIGNATURE, 0);
   header.writeUInt16LE(MADE_BY_UNIX, 4);
-  header.writeUInt16LE(20, 6);
-  header.writeUInt16LE(UTF8_FLAG, 8);
-  header.writeUInt16LE(record.method, 10);
-  header.writeUInt16LE(record.dos.time, 12);
-  header.writeUInt16LE(record.dos.date, 14);
-  header.writeUInt32LE(record.crc, 16);
-  header.writeUInt32LE(record.compressed, 20);
-  header.writeUInt32LE(record.size, 24);
-  header.writeUInt16LE(record.name.length, 28);
+  writeSharedFields(header, record, 6);
   header.writeUInt32LE(record.external, 38);
   header.writeUInt32LE(record.offset, 42);
   return header;
