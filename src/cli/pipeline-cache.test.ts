@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parsePipeline, type ParseInput } from '../pipeline/parse-pipeline.js';
 import { planPipeline } from '../pipeline/plan.js';
 import { toJobSpec } from '../pipeline/to-job-spec.js';
+import { fixtureSpecContext } from '../../test/support/jobs.js';
 import { parseWithCache, type PipelineCacheOptions } from './pipeline-cache.js';
 import { fsIncludeResolver, listRepositoryFiles, readPipelineSource } from './pipeline-files.js';
 
@@ -73,26 +74,7 @@ function planned(repo: string, pipeline: Parameters<typeof planPipeline>[0]) {
     ref,
     repositoryFiles: () => listRepositoryFiles(repo),
   });
-  const specs = plan.jobs.map((job, index) =>
-    toJobSpec(job, {
-      jobId: index + 1,
-      pipelineId: 1,
-      projectId: 1,
-      projectName: 'project',
-      token: 'job-token',
-      git: {
-        repo_url: '',
-        ref: ref.name,
-        sha: 'a'.repeat(40),
-        before_sha: '0'.repeat(40),
-        ref_type: ref.type,
-        refspecs: [],
-        depth: 0,
-      },
-      predefined: [],
-      hashCacheFiles: (files) => `hash-of-${files.join('+')}`,
-    }),
-  );
+  const specs = plan.jobs.map((job, index) => toJobSpec(job, fixtureSpecContext(ref, index + 1)));
   return { plan, specs };
 }
 

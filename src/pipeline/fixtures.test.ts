@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { fixtureSpecContext } from '../../test/support/jobs.js';
 import { mapIncludeResolver } from './includes.js';
 import { parsePipeline } from './parse-pipeline.js';
 import { planPipeline } from './plan.js';
@@ -83,24 +84,7 @@ describe('pipeline fixtures', () => {
       for (const [jobName, want] of Object.entries(expected.jobs ?? {})) {
         const planned = plan.jobs.find((job) => job.job.name === jobName);
         expect(planned, `job ${jobName} is planned`).toBeDefined();
-        const spec = toJobSpec(planned!, {
-          jobId: 1,
-          pipelineId: 1,
-          projectId: 1,
-          projectName: 'project',
-          token: 'job-token',
-          git: {
-            repo_url: '',
-            ref: ref.name,
-            sha: 'a'.repeat(40),
-            before_sha: '0'.repeat(40),
-            ref_type: ref.type,
-            refspecs: [],
-            depth: 0,
-          },
-          predefined: [],
-          hashCacheFiles: (keyFiles) => `hash-of-${keyFiles.join('+')}`,
-        });
+        const spec = toJobSpec(planned!, fixtureSpecContext(ref));
         const yamlVariables = spec.variables.filter(
           (variable) => variable.public && !variable.key.startsWith('CI_'),
         );

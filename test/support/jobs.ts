@@ -1,4 +1,5 @@
 import type { JobLog } from '../../src/executors/executor.js';
+import type { JobSpecContext } from '../../src/pipeline/to-job-spec.js';
 import type { JobSpec, JobVariable } from '../../src/protocol/job-spec.js';
 
 /** A minimal job payload for executor tests. */
@@ -42,6 +43,34 @@ export function testJob(
     credentials: [],
     dependencies: [],
     ...overrides,
+  };
+}
+
+/**
+ * The context pipeline tests turn planned jobs into payloads with: fixed ids, token and commit,
+ * the ref under test, and a visible stand-in for the hash of `cache:key:files`.
+ */
+export function fixtureSpecContext(
+  ref: { readonly name: string; readonly type: 'branch' | 'tag' },
+  jobId = 1,
+): JobSpecContext {
+  return {
+    jobId,
+    pipelineId: 1,
+    projectId: 1,
+    projectName: 'project',
+    token: 'job-token',
+    git: {
+      repo_url: '',
+      ref: ref.name,
+      sha: 'a'.repeat(40),
+      before_sha: '0'.repeat(40),
+      ref_type: ref.type,
+      refspecs: [],
+      depth: 0,
+    },
+    predefined: [],
+    hashCacheFiles: (files) => `hash-of-${files.join('+')}`,
   };
 }
 
